@@ -1,0 +1,1 @@
+"""echosite: a static bilingual site generator for tele-mentoring programmes."""

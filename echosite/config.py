@@ -1,0 +1,177 @@
+"""Stage 1: read and validate `site_config.yaml` into one typed, frozen Config."""
+from __future__ import annotations
+
+import re
+import zoneinfo
+from dataclasses import dataclass, fields
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import babel
+
+from .errors import Diagnostics, did_you_mean
+from .source import YamlMap, load_yaml, read_text
+from .text import Text, load_zone, parse_locale, parse_text
+
+CONFIG_NAME = "site_config.yaml"
+_LANG_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+@dataclass(frozen=True)
+class City:
+    """A participating city: every session shows its start time there."""
+
+    name: Text
+    timezone: zoneinfo.ZoneInfo
+
+
+@dataclass(frozen=True)
+class Organizer:
+    """Who runs the programme; named in event data and calendars."""
+
+    name: Text
+    url: str
+
+
+@dataclass(frozen=True)
+class Config:
+    """The site as `site_config.yaml` declares it."""
+
+    #: Site title, a string or one per language (required).
+    title: Text
+    #: Absolute URL the site is published at, ending in `/`; may have a path prefix (required).
+    base_url: str
+    #: Language codes; the first is the default and the fallback for missing pages (required).
+    languages: tuple[str, ...]
+    #: Default IANA time zone of session calendars (required).
+    timezone: zoneinfo.ZoneInfo
+    #: Cities whose local time every session page shows, in this order.
+    cities: tuple[City, ...] = ()
+    #: One-sentence description for search engines and link previews.
+    description: Text = Text(())
+    #: The organizer named in calendars and event data (name and url).
+    organizer: Organizer | None = None
+    #: Short footer text, such as a copyright or funding line.
+    footer: Text = Text(())
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+    @property
+    def base_path(self) -> str:
+        """The path part of `base_url`, such as `/teleecho/`."""
+        return urlsplit(self.base_url).path or "/"
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.base_url).hostname or "localhost"
+
+
+KNOWN_KEYS = tuple(f.name for f in fields(Config))
+REQUIRED = ("title", "base_url", "languages", "timezone")
+
+
+def load_config(site: Path, diag: Diagnostics, base_url: str | None = None) -> Config | None:
+    """Read `site_config.yaml`, recording every mistake; None when it is unusable."""
+    path = site / CONFIG_NAME
+    if not path.is_file():
+        diag.error(path, 0, f"no {CONFIG_NAME} here; is --site the folder of a site?")
+        return None
+    text = read_text(path, diag)
+    data = load_yaml(text, path, diag) if text is not None else None
+    if data is None:
+        return None
+    if not isinstance(data, YamlMap):
+        diag.error(path, 1, "the configuration must be a mapping of keys to values")
+        return None
+    for key in data:
+        if key not in KNOWN_KEYS:
+            diag.warn(path, data.line_of(key), f'unknown key "{key}"{did_you_mean(key, KNOWN_KEYS)}; it is ignored')
+    for key in REQUIRED:
+        if key not in data:
+            diag.error(path, data.line, f'"{key}" is required')
+    if any(key not in data for key in REQUIRED):
+        return None
+    errors_before = len(diag.errors)
+    languages = _languages(data, path, diag)
+    values = {
+        "languages": languages,
+        "base_url": _base_url(base_url or data["base_url"], path, 0 if base_url else data.line_of("base_url"), diag),
+        "timezone": load_zone(data["timezone"], path, data.line_of("timezone"), diag),
+        "title": parse_text(data["title"], path, data.line_of("title"), "title", languages, diag),
+    }
+    for key in ("description", "footer"):
+        if key in data:
+            values[key] = parse_text(data[key], path, data.line_of(key), key, languages, diag)
+    values["cities"] = _cities(data, path, languages, diag)
+    if "organizer" in data:
+        values["organizer"] = _organizer(data, path, languages, diag)
+    if len(diag.errors) > errors_before or not languages:
+        return None
+    return Config(**values)
+
+
+def _languages(data: YamlMap, path: Path, diag: Diagnostics) -> tuple[str, ...]:
+    value, line = data["languages"], data.line_of("languages")
+    if not isinstance(value, list) or not value:
+        diag.error(path, line, "languages must be a list of language codes, such as [en, es]")
+        return ()
+    codes = []
+    for code in value:
+        if not isinstance(code, str) or not _LANG_CODE.match(code):
+            diag.error(path, line, f'"{code}" is not a language code; write codes such as en, es or pt-BR')
+            continue
+        try:
+            parse_locale(code)
+        except (ValueError, babel.UnknownLocaleError):
+            diag.error(path, line, f'unknown language code "{code}"; use a code Babel knows, such as en, es, fr')
+            continue
+        if code in codes:
+            diag.error(path, line, f'language "{code}" is listed twice')
+            continue
+        codes.append(code)
+    return tuple(codes)
+
+
+def _base_url(value: object, path: Path, line: int, diag: Diagnostics) -> str:
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if not parts or parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        where = path if line else "--base-url"
+        diag.error(where, line, f'base_url "{value}" must be an absolute http(s) URL such as https://example.org/teleecho/')
+        return ""
+    return value if value.endswith("/") else value + "/"
+
+
+def _cities(data: YamlMap, path: Path, languages: tuple[str, ...], diag: Diagnostics) -> tuple[City, ...]:
+    value = data.get("cities", [])
+    if not isinstance(value, list):
+        diag.error(path, data.line_of("cities"), "cities must be a list of {name: …, timezone: …}")
+        return ()
+    cities = []
+    for item in value:
+        if not isinstance(item, YamlMap) or "name" not in item or "timezone" not in item:
+            diag.error(path, getattr(item, "line", data.line_of("cities")),
+                       "each city needs a name and a timezone: {name: {en: Cali, es: Cali}, timezone: America/Bogota}")
+            continue
+        for key in item:
+            if key not in ("name", "timezone"):
+                diag.warn(path, item.line_of(key), f'unknown city key "{key}"{did_you_mean(key, ("name", "timezone"))}')
+        name = parse_text(item["name"], path, item.line_of("name"), "name", languages, diag)
+        zone = load_zone(item["timezone"], path, item.line_of("timezone"), diag)
+        if name and zone:
+            cities.append(City(name, zone))
+    return tuple(cities)
+
+
+def _organizer(data: YamlMap, path: Path, languages: tuple[str, ...], diag: Diagnostics) -> Organizer | None:
+    value = data["organizer"]
+    if not isinstance(value, YamlMap) or "name" not in value:
+        diag.error(path, data.line_of("organizer"), "organizer must be a mapping with a name and a url")
+        return None
+    name = parse_text(value["name"], path, value.line_of("name"), "organizer.name", languages, diag)
+    url = value.get("url", "")
+    if not isinstance(url, str):
+        diag.error(path, value.line_of("url"), "organizer.url must be text")
+        return None
+    return Organizer(name, url) if name else None

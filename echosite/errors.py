@@ -1,0 +1,72 @@
+"""Editor mistakes: one exception type and a collector, so a run reports them all."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One message about a file the editor wrote, printed as `path:line: message`."""
+
+    path: str
+    line: int
+    message: str
+    is_error: bool = True
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else f"{self.path}"
+        kind = "" if self.is_error else "warning: "
+        return f"{where}: {kind}{self.message}"
+
+
+class SiteError(Exception):
+    """A mistake in the site's sources; carries every problem found so far."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass
+class Diagnostics:
+    """Collects errors and warnings of a run; warnings become errors when strict."""
+
+    root: Path
+    strict: bool = False
+    problems: list[Problem] = field(default_factory=list)
+
+    def _rel(self, path: Path | str) -> str:
+        path = Path(path)
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def error(self, path: Path | str, line: int, message: str) -> None:
+        """Record an error at `path:line`."""
+        self.problems.append(Problem(self._rel(path), line, message, True))
+
+    def warn(self, path: Path | str, line: int, message: str) -> None:
+        """Record a warning at `path:line` (an error under --strict)."""
+        self.problems.append(Problem(self._rel(path), line, message, self.strict))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return sorted(set(p for p in self.problems if p.is_error))
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return sorted(set(p for p in self.problems if not p.is_error))
+
+    def raise_if_errors(self) -> None:
+        """Stop the run if any error was recorded, reporting all of them."""
+        if self.errors:
+            raise SiteError(self.errors)
+
+
+def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    """Return ' (did you mean "x"?)' for the closest choice, or ''."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f' (did you mean "{close[0]}"?)' if close else ""

@@ -1,0 +1,88 @@
+"""Translatable values, time zones and language codes shared by every stage."""
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import babel
+
+from .errors import Diagnostics, did_you_mean
+
+# Use the pinned tzdata package, never the machine's zone files, so that every
+# machine computes the same instants and the output stays byte-identical.
+zoneinfo.reset_tzpath(to=[])
+
+ANY = "*"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A value written once for every language, or per language code."""
+
+    values: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def plain(cls, value: str) -> "Text":
+        return cls(((ANY, value),))
+
+    def has(self, lang: str) -> bool:
+        """Whether the editor wrote this value for `lang` (or for every language)."""
+        return any(code in (lang, ANY) for code, _ in self.values)
+
+    def get(self, lang: str, order: tuple[str, ...] = ()) -> str:
+        """The value in `lang`, else in the first language of `order` that has one."""
+        found = dict(self.values)
+        for code in (lang, ANY, *order):
+            if code in found:
+                return found[code]
+        return self.values[0][1] if self.values else ""
+
+    def lang_of(self, lang: str, order: tuple[str, ...] = ()) -> str:
+        """The language the value returned by `get(lang, order)` is written in."""
+        found = dict(self.values)
+        for code in (lang, ANY, *order):
+            if code in found:
+                return lang if code == ANY else code
+        return lang
+
+
+def parse_text(value: Any, path: Path, line: int, key: str, languages: tuple[str, ...],
+               diag: Diagnostics) -> Text | None:
+    """Read a translatable value: a string, or a mapping of language code to string."""
+    if isinstance(value, str):
+        return Text.plain(value)
+    if isinstance(value, dict):
+        values = []
+        for code, item in value.items():
+            item_line = getattr(value, "lines", {}).get(code, line)
+            if code not in languages:
+                diag.error(path, item_line, f'"{key}" has unknown language "{code}"'
+                           f'{did_you_mean(code, languages)}; configured: {", ".join(languages)}')
+            elif not isinstance(item, str):
+                diag.error(path, item_line, f'"{key}.{code}" must be text; put it in quotes')
+            else:
+                values.append((code, item))
+        return Text(tuple(values)) if len(values) == len(value) else None
+    diag.error(path, line, f'"{key}" must be text, or a mapping of language code to text '
+               '(en: "…", es: "…"); put it in quotes')
+    return None
+
+
+def load_zone(name: Any, path: Path, line: int, diag: Diagnostics) -> zoneinfo.ZoneInfo | None:
+    """The IANA time zone called `name`, or None with an error."""
+    if not isinstance(name, str) or not name:
+        diag.error(path, line, "the time zone must be an IANA name such as America/Bogota")
+        return None
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        hint = did_you_mean(name, sorted(zoneinfo.available_timezones()))
+        diag.error(path, line, f'unknown time zone "{name}"{hint}; use an IANA name such as America/Bogota')
+        return None
+
+
+def parse_locale(code: str) -> babel.Locale:
+    """The Babel locale for a language code such as `es` or `pt-BR`."""
+    return babel.Locale.parse(code.replace("-", "_"))
