@@ -1,0 +1,64 @@
+"""The command line: parses arguments and calls the package; prints problems as path:line."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import SiteError
+from .pipeline import build
+from .write import UnsafeOutput
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="build.py", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    b = commands.add_parser("build", help="build the site into the output folder")
+    b.add_argument("--site", type=Path, default=Path("."), help="site root holding site_config.yaml (default: .)")
+    b.add_argument("--out", type=Path, help="output folder (default: <site>/output)")
+    b.add_argument("--base-url", help="override base_url, such as https://example.org/teleecho/")
+    b.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    b.add_argument("--clean", action="store_true", help="ignore cached work and rebuild everything")
+    b.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
+
+    c = commands.add_parser("check", help="validate everything a build would; write nothing")
+    c.add_argument("--site", type=Path, default=Path("."), help="site root (default: .)")
+    c.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    c.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; return the exit status (0 ok, 1 site errors, 2 usage)."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return EXIT_USAGE if exc.code else EXIT_OK
+    if not (args.site / "site_config.yaml").is_file():
+        print(f"build.py: error: {args.site}/site_config.yaml not found; --site must be a site folder",
+              file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        if args.command == "build":
+            result = build(args.site, args.out, base_url=args.base_url, strict=args.strict, drafts=args.drafts)
+        else:
+            result = build(args.site, None, strict=args.strict, drafts=args.drafts, write_files=False)
+    except UnsafeOutput as exc:
+        print(f"build.py: error: {exc}; choose another --out", file=sys.stderr)
+        return EXIT_USAGE
+    except SiteError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(exc.problems)} error(s); nothing was written", file=sys.stderr)
+        return EXIT_ERRORS
+    for warning in result.warnings:
+        print(warning, file=sys.stderr)
+    pages = ", ".join(f"{lang} {count}" for lang, count in result.pages.items())
+    verb = "built" if args.command == "build" else "checked"
+    print(f"{verb} {len(result.files)} files (pages: {pages}), {len(result.warnings)} warning(s), "
+          f"0 errors in {result.seconds:.2f} s")
+    return EXIT_OK

@@ -1,0 +1,107 @@
+"""Stage 4: assemble config, pages and sessions into the immutable site model."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .calendar import Session
+from .config import Config
+from .content import Content, Page, Source, url_segments
+from .errors import Diagnostics
+
+
+@dataclass(frozen=True)
+class Version:
+    """A page as published in one language: its own text, or a fallback's."""
+
+    page: Page
+    lang: str
+    url: str  # site path such as /es/programmes/nursing/
+    source: Source  # the file whose text is shown
+    is_fallback: bool
+
+    @property
+    def key(self) -> str:
+        return self.page.key
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything a render needs, validated: the only input of the render stage."""
+
+    config: Config
+    root: Path
+    versions: tuple[Version, ...]
+    sessions: tuple[Session, ...]
+    assets: tuple[Path, ...]
+
+    def version(self, key: str, lang: str) -> Version | None:
+        """The page `key` as published in `lang`."""
+        return self._index.get((key, lang))
+
+    @property
+    def _index(self) -> dict[tuple[str, str], Version]:
+        index = self.__dict__.get("_index_cache")
+        if index is None:
+            index = {(v.key, v.lang): v for v in self.versions}
+            object.__setattr__(self, "_index_cache", index)
+        return index
+
+    def translations(self, key: str) -> list[Version]:
+        """The real (non-fallback) versions of a page, in language order."""
+        return [v for lang in self.config.languages
+                if (v := self.version(key, lang)) and not v.is_fallback]
+
+    def programme_sessions(self, key: str) -> tuple[Session, ...]:
+        return tuple(s for s in self.sessions if s.programme == key)
+
+
+def session_url(lang: str, session_id: str) -> str:
+    """Site path of a session page."""
+    return f"/{lang}/sessions/{session_id}/"
+
+
+def assemble(config: Config, root: Path, content: Content, sessions: tuple[Session, ...],
+             diag: Diagnostics) -> Site:
+    """Publish every page in every language and check that URLs do not collide."""
+    order = config.languages
+    versions = []
+    for page in content.pages:
+        for lang in order:
+            own = page.source(lang)
+            if own is not None:
+                versions.append(Version(page, lang, _url(lang, page.key, own.slug), own, False))
+                continue
+            borrowed = next(s for code in order if (s := page.source(code)))
+            versions.append(Version(page, lang, _url(lang, page.key, None), borrowed, True))
+    _check_unique_urls(versions, sessions, order, diag)
+    return Site(config, root, tuple(versions), sessions, content.assets)
+
+
+def _url(lang: str, key: str, slug: str | None) -> str:
+    segments = url_segments(key, slug)
+    return "/" + "/".join((lang, *segments)) + "/"
+
+
+def _check_unique_urls(versions: list[Version], sessions: tuple[Session, ...], order: tuple[str, ...],
+                       diag: Diagnostics) -> None:
+    taken: dict[str, tuple[Path, int]] = {}
+    for version in versions:
+        where = (version.source.path, 1)
+        first = taken.setdefault(version.url, where)
+        if first != where:
+            diag.error(version.source.path, 1, f"this page's URL {version.url} is already used by "
+                       f"{_rel(first[0], diag)}; rename one of them or give one another slug")
+    for session in sessions:
+        for lang in order:
+            url = session_url(lang, session.id)
+            if url in taken and taken[url][0] != session.source:
+                diag.error(taken[url][0], 1, f"the URL {url} is reserved for session {session.id}; rename this page")
+            taken.setdefault(url, (session.source, session.line))
+
+
+def _rel(path: Path, diag: Diagnostics) -> str:
+    try:
+        return path.resolve().relative_to(diag.root.resolve()).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,228 @@
+"""Stage 5: render the site model into files (path -> bytes), nothing written yet."""
+from __future__ import annotations
+
+import posixpath
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+from babel import Locale
+from babel.core import get_global
+from markupsafe import Markup, escape
+
+from . import views
+from .content import split_name
+from .errors import Diagnostics
+from .markup import Renderer, relative_url
+from .model import Site, Version
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Where templates, their static assets and UI catalogs come from."""
+
+    templates: Path
+    translations: Path
+
+    @property
+    def assets(self) -> Path:
+        return self.templates / "assets"
+
+
+def make_environment(theme: Theme, lang: str, translations: Any) -> jinja2.Environment:
+    """A Jinja environment for one language: autoescape, strict, gettext installed."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(theme.templates),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.policies["ext.i18n.trimmed"] = True
+    # Translated text is escaped like any other text: a catalog cannot inject markup.
+    env.install_gettext_callables(
+        gettext=lambda s: escape(translations.gettext(s)),
+        ngettext=lambda s, p, n: escape(translations.ngettext(s, p, n)),
+        pgettext=lambda c, s: escape(translations.pgettext(c, s)),
+        npgettext=lambda c, s, p, n: escape(translations.npgettext(c, s, p, n)),
+        newstyle=True,
+    )
+    env.filters["rel"] = _rel
+    return env
+
+
+@jinja2.pass_context
+def _rel(context: jinja2.runtime.Context, url: str) -> str:
+    """Link to a site path: relative to the page, or rooted at base_url's path (404)."""
+    if context.get("rooted"):
+        return context["base_path"] + url.lstrip("/")
+    return relative_url(context["page_url"], url)
+
+
+def language_name(code: str, in_lang: str | None = None) -> str:
+    """A language's name, in its own language by default, capitalised for a label."""
+    name = Locale.parse(code.replace("-", "_")).get_display_name(
+        (in_lang or code).replace("-", "_")) or code
+    return name[:1].upper() + name[1:]
+
+
+def og_locale(code: str) -> str:
+    """Open Graph locale such as `es_ES` for `es`."""
+    likely = get_global("likely_subtags").get(code.replace("-", "_"), code)
+    locale = Locale.parse(likely)
+    return f"{locale.language}_{locale.territory}" if locale.territory else locale.language
+
+
+def output_path(url: str) -> str:
+    """File written for a site path: `/en/about/` -> `en/about/index.html`."""
+    return url.lstrip("/") + "index.html" if url.endswith("/") else url.lstrip("/")
+
+
+class SiteRenderer:
+    """Renders every output file of a site model."""
+
+    def __init__(self, site: Site, theme: Theme, translations: dict[str, Any], diag: Diagnostics):
+        self.site, self.theme, self.diag = site, theme, diag
+        self.config = site.config
+        self.envs = {lang: make_environment(theme, lang, translations[lang]) for lang in self.config.languages}
+        self.markdown = {lang: Renderer(lang) for lang in self.config.languages}
+        self.files: dict[str, bytes] = {}
+        self._by_path = {(v.source.path.resolve(), v.lang): v for v in site.versions}
+        self._content = (site.root / "content").resolve()
+
+    # -- helpers used by views ------------------------------------------------
+
+    def absolute(self, url: str) -> str:
+        return self.config.base_url + url.lstrip("/")
+
+    def alternates(self, urls: dict[str, str]) -> list[dict[str, str]]:
+        """hreflang links: every real translation, then x-default (the chooser)."""
+        links = [{"hreflang": lang, "href": self.absolute(url)} for lang, url in urls.items()]
+        return links + [{"hreflang": "x-default", "href": self.config.base_url}]
+
+    def markdown_html(self, text: str, lang: str, source_path: Path, body_line: int, page_url: str) -> Markup:
+        """Markdown of a source file to safe HTML, links rewritten for `lang`'s tree."""
+        def resolve(href: str) -> str | None:
+            return self._resolve_link(href, text, lang, source_path, body_line, page_url)
+        return Markup(self.markdown[lang].html(text, resolve))
+
+    def emit(self, url: str, data: str | bytes) -> None:
+        path = output_path(url)
+        self.files[path] = data.encode("utf-8") if isinstance(data, str) else data
+
+    def render(self, lang: str, template: str, **context: Any) -> str:
+        context.setdefault("rooted", False)
+        return self.envs[lang].get_template(template).render(
+            site=views.site_view(self, lang), lang=lang,
+            dir=Locale.parse(lang.replace("-", "_")).text_direction,
+            base_path=self.config.base_path, **context)
+
+    # -- links ---------------------------------------------------------------
+
+    def _resolve_link(self, href: str, text: str, lang: str, source_path: Path, body_line: int,
+                      page_url: str) -> str | None:
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc or not parts.path:
+            return href
+        line = body_line + text[: max(text.find(href), 0)].count("\n")
+        if parts.path.startswith("/"):
+            self.diag.warn(source_path, line, f'link "{href}" starts with "/" and breaks under a sub-path; '
+                           "link to the Markdown file instead, such as ../about.en.md")
+            return href
+        fragment = f"#{parts.fragment}" if parts.fragment else ""
+        target = self._target_url(unquote(parts.path), source_path, lang)
+        if target is None:
+            self.diag.warn(source_path, line, f'broken link "{href}": no page or file there in any language; '
+                           "link to an existing .md file or folder")
+            return None
+        return relative_url(page_url, target) + fragment
+
+    def _target_url(self, path: str, source_path: Path, lang: str) -> str | None:
+        folder = source_path.resolve().parent
+        joined = Path(posixpath.normpath((folder / path).as_posix()))
+        try:
+            rel = PurePosixPath(joined.relative_to(self._content).as_posix())
+        except ValueError:
+            return None
+        if path.endswith(".md"):
+            base, _code = split_name(rel.name)
+            candidates = [(rel.parent / base).as_posix()]
+        else:
+            if joined.is_file():
+                return "/" + rel.as_posix()
+            candidates = [(rel / "index").as_posix(), rel.as_posix()]
+        for key in candidates:
+            key = key.removeprefix("./")
+            version = self.site.version(key, lang)
+            if version is not None:
+                return version.url
+        return None
+
+    # -- outputs ---------------------------------------------------------------
+
+    def render_all(self) -> dict[str, bytes]:
+        """Every file of the site, keyed by output path."""
+        for version in self.site.versions:
+            self._page(version)
+        views.render_sessions(self)
+        self._root()
+        self._not_found()
+        self._assets()
+        self.emit("/sitemap.xml", self._sitemap())
+        self.emit("/robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {self.absolute('/sitemap.xml')}\n")
+        return dict(sorted(self.files.items()))
+
+    def _page(self, version: Version) -> None:
+        context = views.page_context(self, version)
+        self.emit(version.url, self.render(version.lang, context.pop("template"), **context))
+
+    def _root(self) -> None:
+        lang = self.config.default_language
+        choices = [{"code": code, "name": language_name(code), "url": f"/{code}/",
+                    "title": self.config.title.get(code, self.config.languages)}
+                   for code in self.config.languages]
+        html = self.render(lang, "chooser.html", page_url="/", choices=choices,
+                           canonical=self.config.base_url,
+                           alternates=self.alternates({c: f"/{c}/" for c in self.config.languages}))
+        self.emit("/", html)
+
+    def _not_found(self) -> None:
+        """One 404 page for every language, its links rooted at base_url's path."""
+        sections = [Markup(self.render(code, "404-message.html", page_url="/404.html", rooted=True,
+                                       first=(code == self.config.default_language)))
+                    for code in self.config.languages]
+        lang = self.config.default_language
+        self.emit("/404.html", self.render(lang, "404.html", page_url="/404.html", rooted=True, sections=sections))
+
+    def _assets(self) -> None:
+        if self.theme.assets.is_dir():
+            for path in sorted(self.theme.assets.rglob("*")):
+                if path.is_file():
+                    self.emit("/assets/" + path.relative_to(self.theme.assets).as_posix(), path.read_bytes())
+        for path in self.site.assets:
+            self.emit("/" + path.relative_to(self.site.root / "content").as_posix(), path.read_bytes())
+
+    def _sitemap(self) -> bytes:
+        ET.register_namespace("", SITEMAP_NS)
+        ET.register_namespace("xhtml", XHTML_NS)
+        urlset = ET.Element(f"{{{SITEMAP_NS}}}urlset")
+        for group in views.translation_groups(self):
+            for lang, url in group.items():
+                entry = ET.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
+                ET.SubElement(entry, f"{{{SITEMAP_NS}}}loc").text = self.absolute(url)
+                for alternate in self.alternates(group):
+                    ET.SubElement(entry, f"{{{XHTML_NS}}}link", rel="alternate", **alternate)
+        ET.indent(urlset)
+        return ET.tostring(urlset, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def render_site(site: Site, theme: Theme, translations: dict[str, Any], diag: Diagnostics) -> dict[str, bytes]:
+    """Render every output file of `site`."""
+    return SiteRenderer(site, theme, translations, diag).render_all()
