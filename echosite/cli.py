@@ -28,7 +28,36 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--site", type=Path, default=Path("."), help="site root (default: .)")
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
     c.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
+
+    t = commands.add_parser("i18n", help="the UI catalog workflow: extract, update, compile, stats")
+    t.add_argument("action", choices=("extract", "update", "compile", "stats"),
+                   help="extract: refresh messages.pot; update: merge it into every language; "
+                        "compile: check and compile catalogs; stats: translation progress")
+    t.add_argument("--site", type=Path, default=Path("."), help="site root (default: .)")
+    t.add_argument("--format", choices=("table", "json"), default="table", help="stats output format")
+    t.add_argument("--strict", action="store_true", help="compile: treat fuzzy and missing as errors")
     return parser
+
+
+def _i18n(args: argparse.Namespace) -> int:
+    from . import translate
+
+    if args.action == "extract":
+        print(f"wrote {translate.extract(args.site)}")
+    elif args.action == "update":
+        for path in translate.update(args.site):
+            print(f"updated {path}")
+    elif args.action == "compile":
+        diag = translate.compile_catalogs(args.site, args.strict)
+        for problem in sorted(set(diag.problems)):
+            print(problem, file=sys.stderr)
+        if diag.errors:
+            print(f"{len(diag.errors)} error(s) in catalogs", file=sys.stderr)
+            return EXIT_ERRORS
+        print("catalogs compiled")
+    else:
+        sys.stdout.write(translate.format_stats(translate.stats(args.site), args.format))
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return EXIT_USAGE
     try:
+        if args.command == "i18n":
+            return _i18n(args)
         if args.command == "build":
             result = build(args.site, args.out, base_url=args.base_url, strict=args.strict, drafts=args.drafts)
         else:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 from babel.support import NullTranslations, Translations
@@ -19,9 +20,9 @@ from .source import read_text
 #: The language the templates are written in: it needs no catalog.
 SOURCE_LANGUAGE = "en"
 DOMAIN = "messages"
-#: Babel's extraction settings; `trimmed` must match the environment's policy.
-METHOD_MAP = [("**.html", "jinja2.ext:babel_extract")]
-OPTIONS_MAP = {"**.html": {"trimmed": "true", "extensions": "jinja2.ext.i18n"}}
+#: Babel's extraction mapping (paths relative to the templates folder); its
+#: `trimmed` must match the Jinja environment's `ext.i18n.trimmed` policy.
+MAPPING = Path(__file__).resolve().parent.parent / "babel.cfg"
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,10 @@ def po_path(translations: Path, lang: str) -> Path:
 
 def template_messages(templates: Path) -> list[UIMessage]:
     """Every gettext message of the templates, in file and line order."""
+    with MAPPING.open(encoding="utf-8") as fileobj:
+        method_map, options_map = parse_mapping_cfg(fileobj, str(MAPPING))
     found = []
-    for filename, line, message, _comments, context in extract_from_dir(
-            templates, METHOD_MAP, OPTIONS_MAP):
+    for filename, line, message, _comments, context in extract_from_dir(templates, method_map, options_map):
         found.append(UIMessage(message, context, templates / filename, line))
     return found
 
