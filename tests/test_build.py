@@ -1,0 +1,117 @@
+"""Build behaviour: determinism, atomic output, refused folders, exit codes, check."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, SITES
+from echosite.cli import main
+
+
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(REPO / "build.py"), *args], capture_output=True, text=True,
+                          cwd=REPO, env={**os.environ, **(env or {})}, timeout=120)
+
+
+def test_two_builds_are_byte_identical_across_processes(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert cli("build", "--site", str(SITES / "basic"), "--out", str(a), env={"PYTHONHASHSEED": "1", "TZ": "Asia/Yangon"}).returncode == 0
+    assert cli("build", "--site", str(SITES / "basic"), "--out", str(b), env={"PYTHONHASHSEED": "2", "TZ": "UTC"}).returncode == 0
+    assert tree_bytes(a) == tree_bytes(b)
+
+
+def test_rebuild_in_place_is_identical_and_keeps_unchanged_files(site_copy):
+    out = site_copy.parent / "out"
+    assert main(["build", "--site", str(site_copy), "--out", str(out)]) == 0
+    first = tree_bytes(out)
+    inode = (out / "en/about/index.html").stat().st_ino
+    assert main(["build", "--site", str(site_copy), "--out", str(out)]) == 0
+    assert tree_bytes(out) == first
+    assert (out / "en/about/index.html").stat().st_ino == inode
+
+
+def test_removed_page_disappears_from_output(site_copy):
+    out = site_copy.parent / "out"
+    assert main(["build", "--site", str(site_copy), "--out", str(out)]) == 0
+    (site_copy / "content/raw.en.md").unlink()
+    (site_copy / "content/raw.es.md").unlink()
+    assert main(["build", "--site", str(site_copy), "--out", str(out)]) == 0
+    assert not (out / "en/raw").exists()
+
+
+def test_failed_build_leaves_previous_output_untouched(site_copy, capsys):
+    out = site_copy.parent / "out"
+    assert main(["build", "--site", str(site_copy), "--out", str(out)]) == 0
+    before = tree_bytes(out)
+    (site_copy / "content/about.en.md").write_text("---\ntitle: [\n---\n")
+    assert main(["build", "--site", str(site_copy), "--out", str(out)]) == 1
+    assert tree_bytes(out) == before
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".out.")]
+
+
+@pytest.mark.parametrize("target", ["site", "content", "templates", "parent", "root", "home"])
+def test_dangerous_output_folders_are_refused(site_copy, capsys, target):
+    (site_copy / "templates").mkdir()
+    (site_copy / "templates/base.html").write_text("x")
+    out = {"site": site_copy, "content": site_copy / "content" / "out", "templates": site_copy / "templates",
+           "parent": site_copy.parent, "root": Path("/"), "home": Path.home()}[target]
+    before = tree_bytes(site_copy)
+    assert main(["build", "--site", str(site_copy), "--out", str(out)]) == 2
+    assert "refusing to build into" in capsys.readouterr().err
+    assert tree_bytes(site_copy) == before
+
+
+def test_output_refusal_uses_resolved_paths(site_copy, capsys):
+    sneaky = site_copy / "output" / ".." / "content"
+    assert main(["build", "--site", str(site_copy), "--out", str(sneaky)]) == 2
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert cli("build", "--bogus").returncode == 2
+    assert cli("frobnicate").returncode == 2
+    assert cli("build", "--site", str(tmp_path)).returncode == 2
+
+
+def test_cli_exit_codes_and_summary(site_copy):
+    ok = cli("build", "--site", str(site_copy), "--out", str(site_copy.parent / "o"))
+    assert ok.returncode == 0 and ok.stdout.startswith("built "), ok.stderr
+    (site_copy / "content/about.en.md").write_text("---\nweight: 1\n---\n")
+    bad = cli("build", "--site", str(site_copy), "--out", str(site_copy.parent / "o"))
+    assert bad.returncode == 1
+    assert "content/about.en.md:2: the page has no title" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+def test_check_writes_nothing(site_copy):
+    before = tree_bytes(site_copy)
+    result = cli("check", "--site", str(site_copy))
+    assert result.returncode == 0, result.stderr
+    assert tree_bytes(site_copy) == before
+    assert not (site_copy / "output").exists()
+    (site_copy / "content/about.en.md").write_text("---\nweight: 1\n---\n")
+    assert cli("check", "--site", str(site_copy)).returncode == 1
+
+
+def test_drafts_flag_publishes_drafts(site_copy):
+    out = site_copy.parent / "out"
+    assert main(["build", "--site", str(site_copy), "--out", str(out), "--drafts"]) == 0
+    assert (out / "en/draft/index.html").is_file()
+
+
+def test_base_url_override(site_copy):
+    out = site_copy.parent / "out"
+    assert main(["build", "--site", str(site_copy), "--out", str(out), "--base-url", "https://other.example/x"]) == 0
+    assert '<link rel="canonical" href="https://other.example/x/en/about/">' in (out / "en/about/index.html").read_text()
+
+
+def test_default_output_folder_is_site_output(site_copy):
+    assert cli("build", "--site", str(site_copy)).returncode == 0
+    assert (site_copy / "output/index.html").is_file()

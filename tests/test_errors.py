@@ -1,0 +1,171 @@
+"""Bad input: every editor mistake is reported as path:line: message, all in one run."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from echosite.cli import main
+
+
+def run(site: Path, *args: str) -> int:
+    return main(["build", "--site", str(site), "--out", str(site.parent / "out"), *args])
+
+
+def write(site: Path, rel: str, text: str) -> None:
+    path = site / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def errors_of(capsys) -> list[str]:
+    return [line for line in capsys.readouterr().err.splitlines() if line]
+
+
+def test_malformed_front_matter_names_file_and_line(site_copy, capsys):
+    write(site_copy, "content/about.en.md", "---\ntitle: About\nweight: [1, 2\n---\nText\n")
+    assert run(site_copy) == 1
+    err = errors_of(capsys)
+    assert any(line.startswith("content/about.en.md:3: malformed YAML") for line in err), err
+    assert err[-1] == "1 error(s); nothing was written"
+
+
+def test_unclosed_front_matter(site_copy, capsys):
+    write(site_copy, "content/about.en.md", "---\ntitle: About\n")
+    assert run(site_copy) == 1
+    assert "content/about.en.md:1: front matter opened with --- is never closed; add a line with --- after it" in errors_of(capsys)
+
+
+def test_malformed_config(site_copy, capsys):
+    write(site_copy, "site_config.yaml", "title: x\nlanguages: [en\n")
+    assert run(site_copy) == 1
+    assert any(line.startswith("site_config.yaml:3: malformed YAML") for line in errors_of(capsys))
+
+
+def test_not_utf8(site_copy, capsys):
+    (site_copy / "content/about.en.md").write_bytes(b"---\ntitle: About\n---\nCaf\xe9\n")
+    assert run(site_copy) == 1
+    assert any(line.startswith("content/about.en.md:4: the file is not UTF-8") for line in errors_of(capsys))
+
+
+def test_page_without_title(site_copy, capsys):
+    write(site_copy, "content/about.en.md", "---\nweight: 3\n---\nText\n")
+    assert run(site_copy) == 1
+    assert 'content/about.en.md:2: the page has no title; add "title: …" to its front matter' in errors_of(capsys)
+
+
+def test_unknown_front_matter_key_is_a_warning_with_a_hint(site_copy, capsys):
+    write(site_copy, "content/about.en.md", "---\ntitle: About\ntitel: x\n---\nText\n")
+    assert run(site_copy) == 0
+    assert 'content/about.en.md:3: warning: unknown front matter key "titel" (did you mean "title"?); it is ignored' in errors_of(capsys)
+    assert run(site_copy, "--strict") == 1
+
+
+def test_unknown_config_key_warns(site_copy, capsys):
+    with (site_copy / "site_config.yaml").open("a") as f:
+        f.write("timezon: Europe/Madrid\n")
+    assert run(site_copy) == 0
+    assert any('site_config.yaml:11: warning: unknown key "timezon" (did you mean "timezone"?)' in l for l in errors_of(capsys))
+
+
+def test_duplicate_yaml_key(site_copy, capsys):
+    write(site_copy, "content/about.en.md", "---\ntitle: About\ntitle: Again\n---\nText\n")
+    assert run(site_copy) == 1
+    assert 'content/about.en.md:3: duplicate key "title"; keep only one' in errors_of(capsys)
+
+
+def test_duplicate_page_urls(site_copy, capsys):
+    write(site_copy, "content/about/index.en.md", "---\ntitle: About again\n---\n")
+    assert run(site_copy) == 1
+    assert any(l.startswith("content/about/index.en.md:1: this page's URL /en/about/ is already used by content/about.en.md")
+               for l in errors_of(capsys))
+
+
+def test_unknown_language_in_file_name(site_copy, capsys):
+    write(site_copy, "content/about.fr.md", "---\ntitle: À propos\n---\n")
+    assert run(site_copy) == 1
+    assert any(l.startswith('content/about.fr.md: unknown language "fr" in the file name') for l in errors_of(capsys))
+
+
+def test_file_without_language_suffix(site_copy, capsys):
+    write(site_copy, "content/notes.md", "---\ntitle: Notes\n---\n")
+    assert run(site_copy) == 1
+    assert "content/notes.md: the file name has no language suffix; rename it to notes.en.md" in errors_of(capsys)
+
+
+def test_unknown_language_in_config(site_copy, capsys):
+    text = (site_copy / "site_config.yaml").read_text().replace("languages: [en, es]", "languages: [en, xx]")
+    write(site_copy, "site_config.yaml", text)
+    assert run(site_copy) == 1
+    assert any(l.startswith('site_config.yaml:4: unknown language code "xx"') for l in errors_of(capsys))
+
+
+@pytest.mark.parametrize("slug", ["../escape", "a/b", ".."])
+def test_slug_escaping_its_folder(site_copy, capsys, slug):
+    write(site_copy, "content/about.es.md", f'---\ntitle: Acerca\nslug: "{slug}"\n---\n')
+    assert run(site_copy) == 1
+    assert f'content/about.es.md:3: slug "{slug}" must be one URL segment such as "contacto": no "/", no "..", no spaces' in errors_of(capsys)
+
+
+def test_broken_link_warns_with_line_and_fails_strict(site_copy, capsys):
+    write(site_copy, "content/about.en.md", "---\ntitle: About\n---\nFirst line.\n\nSee [nowhere](nowhere.en.md).\n")
+    assert run(site_copy) == 0
+    expected = 'content/about.en.md:6: warning: broken link "nowhere.en.md": no page or file there in any language; link to an existing .md file or folder'
+    assert expected in errors_of(capsys)
+    assert run(site_copy, "--strict") == 1
+
+
+def test_all_errors_reported_in_one_run(site_copy, capsys):
+    write(site_copy, "content/about.en.md", "---\nweight: 3\n---\n")
+    write(site_copy, "content/about.es.md", "---\ntitle: [\n---\n")
+    (site_copy / "content/raw.es.md").write_bytes(b"\xff\xfe")
+    assert run(site_copy) == 1
+    err = errors_of(capsys)
+    assert sum(1 for l in err if l.startswith("content/")) == 3, err
+    assert err[-1] == "3 error(s); nothing was written"
+
+
+def test_no_traceback_on_editor_error(site_copy, capsys):
+    write(site_copy, "content/about.en.md", "---\n: : :\n---\n")
+    assert run(site_copy) == 1
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def _own_catalog(site: Path, po: str) -> None:
+    shutil.copytree(Path(__file__).resolve().parent.parent / "translations", site / "translations")
+    write(site, "translations/es/LC_MESSAGES/messages.po", po)
+
+
+HEADER = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Language: es\\n"\n\n'
+
+
+def test_malformed_po_file(site_copy, capsys):
+    _own_catalog(site_copy, HEADER + 'msgid "Home"\nmsgstr "Inicio"\nbogus line\n')
+    assert run(site_copy) == 1
+    assert any(l.startswith("translations/es/LC_MESSAGES/messages.po:8: malformed catalog") for l in errors_of(capsys))
+
+
+def test_translation_adding_markup_is_an_error(site_copy, capsys):
+    _own_catalog(site_copy, HEADER + 'msgid "Home"\nmsgstr "<script>alert(1)</script>Inicio"\n')
+    assert run(site_copy) == 1
+    assert any(l.startswith('translations/es/LC_MESSAGES/messages.po:6: translation of "Home" adds markup (</script>, <script>)')
+               for l in errors_of(capsys))
+
+
+def test_translation_breaking_a_placeholder_is_an_error(site_copy, capsys):
+    msgid = "This page has not been translated yet; it is shown in its %(language)s version."
+    _own_catalog(site_copy, HEADER + f'#, python-format\nmsgid "{msgid}"\nmsgstr "Página en %(idioma)s."\n')
+    assert run(site_copy) == 1
+    assert any(l.startswith("translations/es/LC_MESSAGES/messages.po:7: translation of") and "placeholder" in l
+               for l in errors_of(capsys))
+
+
+def test_fuzzy_translation_warns_and_falls_back_to_english(site_copy, capsys):
+    _own_catalog(site_copy, HEADER + '#, fuzzy\nmsgid "Home"\nmsgstr "Casa"\n')
+    out = site_copy.parent / "out"
+    assert run(site_copy) == 0
+    assert any(l.startswith('translations/es/LC_MESSAGES/messages.po:7: warning: fuzzy translation of "Home"') for l in errors_of(capsys))
+    html = (out / "es/index.html").read_text()
+    assert ">Home<" in html and ">Casa<" not in html
+    assert run(site_copy, "--strict") == 1
