@@ -228,10 +228,11 @@ class _Item:
 
 def _read_session(item: Any, line: int, path: Path, zone: ZoneInfo | None, config: Config,
                   diag: Diagnostics) -> dict[str, Any]:
-    """Check one item of `sessions`; a draft dict, with "failed" set on any error."""
+    """Check one item of `sessions` into a draft: the Session's fields so far, and under
+    "item" the `_Item` that knows whether anything failed ({} for an item that is no mapping)."""
     if not isinstance(item, YamlMap):
         diag.error(path, line, "each session must be a mapping of keys to values (id: …, start: …)")
-        return {"failed": True}
+        return {}
     it = _Item(item, path, diag)
     for key in item:
         if key not in SESSION_KEYS:
@@ -251,6 +252,8 @@ def _read_session(item: Any, line: int, path: Path, zone: ZoneInfo | None, confi
         if key in item:
             value = parse_text(item[key], path, item.line_of(key), key, config.languages, diag)
             it.failed |= value is None
+            if value is not None and key == "title" and not all(text.strip() for _, text in value.values):
+                it.error(key, '"title" is empty; write the session\'s title in every language you give')
             draft[key] = value or Text(())
         elif key == "title":
             it.error(None, 'the session has no "title"; add title: {en: "…", es: "…"}')
@@ -687,7 +690,8 @@ class _PlainText(HTMLParser):
             self.parts.append("\n\n" if tag != "li" else "")
 
     def handle_data(self, data: str) -> None:
-        self.parts.append(data)
+        if data.strip() or "\n" not in data:  # skip the newlines between block tags
+            self.parts.append(data)
 
 
 def _details(session: Session, lang: str, order: tuple[str, ...], details_url: str) -> str:
@@ -710,7 +714,7 @@ def google_calendar_url(session: Session, lang: str, order: tuple[str, ...], det
         ("details", _details(session, lang, order, details_url)),
         ("location", session.join_url or details_url),
     ]
-    return "https://calendar.google.com/calendar/render?" + urlencode(query, quote_via=quote)
+    return "https://calendar.google.com/calendar/render?" + urlencode(query, safe="/:", quote_via=quote)
 
 
 def outlook_url(session: Session, lang: str, order: tuple[str, ...], details_url: str) -> str:
@@ -725,7 +729,7 @@ def outlook_url(session: Session, lang: str, order: tuple[str, ...], details_url
         ("body", _details(session, lang, order, details_url)),
         ("location", session.join_url or details_url),
     ]
-    return "https://outlook.live.com/calendar/deeplink/compose?" + urlencode(query, quote_via=quote)
+    return "https://outlook.live.com/calendar/deeplink/compose?" + urlencode(query, safe="/:", quote_via=quote)
 
 
 def event_jsonld(session: Session, lang: str, order: tuple[str, ...], config: Config,

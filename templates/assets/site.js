@@ -21,4 +21,36 @@
       if (match) { match.classList.add("suggested"); break; }
     }
   }
+
+  // Session page: the start in the visitor's own time zone (the page lists every city without it).
+  document.querySelectorAll(".local-time[data-start]").forEach(function (el) {
+    if (!window.Intl || !Intl.DateTimeFormat) { return; }
+    var start = new Date(el.dataset.start), end = new Date(el.dataset.end);
+    var opts = { weekday: "long", year: "numeric", month: "long", day: "numeric", hour: "numeric", minute: "2-digit", timeZoneName: "short" };
+    var text = new Intl.DateTimeFormat(el.dataset.lang, opts).format(start);
+    var until = new Intl.DateTimeFormat(el.dataset.lang, { hour: "numeric", minute: "2-digit" }).format(end);
+    el.textContent = el.dataset.label + " " + text + " – " + until;
+    el.hidden = false;
+  });
+
+  // Session lists: tell past sessions from the next one, at view time.
+  var now = Date.now();
+  document.querySelectorAll(".session-list").forEach(function (list) {
+    var marked = false;
+    list.querySelectorAll(".session-card[data-end]").forEach(function (card) {
+      var badge = document.createElement("span");
+      if (Date.parse(card.dataset.end) < now) {
+        card.classList.add("is-past");
+        badge.className = "status status-past";
+        badge.textContent = list.dataset.pastLabel;
+      } else if (!marked && !card.classList.contains("is-cancelled")) {
+        marked = true;
+        badge.className = "status status-next";
+        badge.textContent = list.dataset.nextLabel;
+      } else {
+        return;
+      }
+      card.querySelector(".session-meta").append(" ", badge);
+    });
+  });
 })();
