@@ -1,0 +1,235 @@
+"""Rendered session output checked against an independent computation of every instant."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+import yaml
+
+from conftest import REPO, parse_html
+
+UTC = timezone.utc
+
+
+def expected_sessions(site: Path) -> dict[str, dict]:
+    """Each session's start and end in UTC, computed here from the YAML with zoneinfo alone."""
+    config = yaml.safe_load((site / "site_config.yaml").read_text())
+    found = {}
+    for path in sorted((site / "content").rglob("sessions.yaml")):
+        data = yaml.safe_load(path.read_text())
+        calendar_zone = data.get("timezone", config["timezone"])
+        for item in data["sessions"]:
+            wall = datetime.strptime(str(item["start"]), "%Y-%m-%d %H:%M")
+            start = wall.replace(tzinfo=ZoneInfo(item.get("timezone", calendar_zone))).astimezone(UTC)
+            found[item["id"]] = {"start": start, "end": start + timedelta(minutes=item["duration"]),
+                                 "status": item.get("status", "scheduled"), "programme": path.parent.name}
+    return found
+
+
+def cities(site: Path) -> list[tuple[str, ZoneInfo]]:
+    config = yaml.safe_load((site / "site_config.yaml").read_text())
+    return [(c["name"]["en"], ZoneInfo(c["timezone"])) for c in config["cities"]]
+
+
+@pytest.fixture(scope="module")
+def default_sessions():
+    return expected_sessions(REPO)
+
+
+def test_default_site_has_24_sessions_within_the_announced_dates(default_sessions):
+    assert len(default_sessions) == 24
+    spans = {"pathology": ("2021-09-02", "2021-10-22"), "nursing": ("2021-09-08", "2021-10-27"),
+             "radiotherapy": ("2021-10-11", "2021-12-01")}
+    for sid, s in default_sessions.items():
+        first, last = spans[s["programme"]]
+        assert first <= s["start"].date().isoformat() <= last, sid
+    assert len({s["programme"] for s in default_sessions.values()}) == 3
+
+
+def test_city_table_matches_zoneinfo_for_every_session_and_city(built_default_site, default_sessions):
+    zones = cities(REPO)
+    assert len(zones) >= 9
+    for lang in ("en", "es"):
+        for sid, s in default_sessions.items():
+            tree = parse_html(built_default_site / lang / "sessions" / sid / "index.html")
+            table = next(t for t in tree.iter("table") if "city-times" in (t.get("class") or ""))
+            rows = table.find("tbody").findall("tr")
+            assert len(rows) == len(zones)
+            for row, (name, zone) in zip(rows, zones):
+                shown = datetime.fromisoformat(row.find(".//time").get("datetime"))
+                expected = s["start"].astimezone(zone)
+                assert shown == expected and shown.utcoffset() == expected.utcoffset(), (lang, sid, name)
+
+
+def test_dst_changes_are_right_in_the_default_site(built_default_site):
+    """Sessions on both sides of the 2021 clock changes, read as a person would."""
+    def row(lang, sid, city):
+        tree = parse_html(built_default_site / lang / "sessions" / sid / "index.html")
+        table = next(t for t in tree.iter("table") if "city-times" in (t.get("class") or ""))
+        for tr in table.find("tbody").findall("tr"):
+            if "".join(tr.find("th").itertext()) == city:
+                return "".join(tr.find("td").itertext()).strip(), "".join(tr.findall("td")[1].itertext())
+    # Radiotherapy 25 Oct (Vienna 15:00 CEST) vs 1 Nov (Vienna 15:00 CET): Europe changed on 31 Oct.
+    assert row("en", "radiotherapy-03", "Cali")[0].startswith("8:00")
+    assert row("en", "radiotherapy-04", "Cali")[0].startswith("9:00")
+    # Chicago: 1 Nov still CDT (UTC−5); 29 Nov CST (UTC−6) after 7 Nov.
+    assert row("en", "radiotherapy-04", "Chicago")[1] == "UTC−5"
+    assert row("en", "radiotherapy-08", "Chicago")[1] == "UTC−6"
+    # Asunción moved to UTC−3 on 3 Oct 2021; León (Mexico) back to UTC−6 on 31 Oct.
+    assert row("en", "nursing-04", "Asunción")[1] == "UTC−4"
+    assert row("en", "nursing-05", "Asunción")[1] == "UTC−3"
+    assert row("en", "radiotherapy-03", "León")[1] == "UTC−5"
+    assert row("en", "radiotherapy-04", "León")[1] == "UTC−6"
+
+
+def test_city_on_another_date_shows_that_date(basic_out):
+    """alpha-2 is 19:30 in Bogotá on 4 Nov: already 5 Nov in Yangon and Madrid."""
+    tree = parse_html(basic_out / "en/sessions/alpha-2/index.html")
+    table = next(t for t in tree.iter("table") if "city-times" in (t.get("class") or ""))
+    cells = {"".join(tr.find("th").itertext()): "".join(tr.find("td").itertext()) for tr in table.find("tbody")}
+    start = datetime(2021, 11, 4, 19, 30, tzinfo=ZoneInfo("America/Bogota"))
+    yangon = start.astimezone(ZoneInfo("Asia/Yangon"))
+    assert yangon.day == 5 and "Fri, Nov 5" in cells["Yangon"] and "7:00" in cells["Yangon"]
+    assert "Nov" not in cells["Cali"]
+    es = parse_html(basic_out / "es/sessions/alpha-2/index.html")
+    table = next(t for t in es.iter("table") if "city-times" in (t.get("class") or ""))
+    cells = {"".join(tr.find("th").itertext()): "".join(tr.find("td").itertext()) for tr in table.find("tbody")}
+    assert "vie, 5 nov" in cells["Yangón"]
+
+
+def test_localized_date_time_and_duration(basic_out):
+    en = "".join(parse_html(basic_out / "en/sessions/alpha-1/index.html").find(".//dl").itertext())
+    es = "".join(parse_html(basic_out / "es/sessions/alpha-1/index.html").find(".//dl").itertext())
+    assert "Thursday, October 28, 2021" in en and "1 hr 30 min" in en and "2 hours" not in en
+    assert "jueves, 28 de octubre de 2021" in es and "1 h" in es and "30 min" in es
+
+
+def jsonld(path: Path) -> dict:
+    tree = parse_html(path)
+    script = next(s for s in tree.iter("script") if s.get("type") == "application/ld+json")
+    return json.loads(script.text)
+
+
+def test_jsonld_events(built_default_site, default_sessions):
+    for lang in ("en", "es"):
+        for sid, s in default_sessions.items():
+            data = jsonld(built_default_site / lang / "sessions" / sid / "index.html")
+            assert data["@type"] == "Event"
+            start, end = datetime.fromisoformat(data["startDate"]), datetime.fromisoformat(data["endDate"])
+            assert start.tzinfo is not None and start == s["start"] and end == s["end"]
+            assert data["eventAttendanceMode"] == "https://schema.org/OnlineEventAttendanceMode"
+            assert data["location"]["@type"] == "VirtualLocation"
+            status = {"scheduled": "EventScheduled", "cancelled": "EventCancelled", "postponed": "EventPostponed"}
+            assert data["eventStatus"] == "https://schema.org/" + status[s["status"]]
+            assert data["organizer"]["name"] and data["inLanguage"]
+
+
+def test_google_and_outlook_links(built_default_site, default_sessions):
+    for sid, s in default_sessions.items():
+        tree = parse_html(built_default_site / "es" / "sessions" / sid / "index.html")
+        hrefs = [a.get("href") for a in tree.iter("a") if a.get("href")]
+        if s["status"] == "cancelled":
+            assert not any("calendar.google.com" in h for h in hrefs)
+            continue
+        google = parse_qs(urlsplit(next(h for h in hrefs if "calendar.google.com" in h)).query)
+        fmt = "%Y%m%dT%H%M%SZ"
+        assert google["dates"] == [f"{s['start']:{fmt}}/{s['end']:{fmt}}"]
+        assert google["action"] == ["TEMPLATE"]
+        outlook = parse_qs(urlsplit(next(h for h in hrefs if "outlook.live.com" in h)).query)
+        assert datetime.fromisoformat(outlook["startdt"][0]) == s["start"]
+
+
+def ics_events(path: Path) -> dict[str, icalendar.Event]:
+    calendar = icalendar.Calendar.from_ical(path.read_bytes())
+    return {str(e["UID"]): e for e in calendar.walk("VEVENT")}
+
+
+def test_ics_files_per_session_programme_and_site(built_default_site, default_sessions):
+    out = built_default_site
+    for lang in ("en", "es"):
+        site = ics_events(out / lang / "calendar.ics")
+        assert len(site) == 24
+        for sid, s in default_sessions.items():
+            event = site[f"{sid}@example.org"]
+            assert event.decoded("DTSTART") == s["start"] and event.decoded("DTEND") == s["end"]
+            assert "DTSTAMP" in event
+            if s["status"] == "cancelled":
+                assert event["STATUS"] == "CANCELLED"
+            single = ics_events(out / lang / "sessions" / sid / f"{sid}.ics")
+            assert list(single) == [f"{sid}@example.org"]
+        programmes = list((out / lang / "programmes").rglob("*.ics"))
+        assert len(programmes) == 3 and sum(len(ics_events(p)) for p in programmes) == 24
+    assert set(ics_events(out / "en/calendar.ics")) == set(ics_events(out / "es/calendar.ics"))
+
+
+def test_ics_files_have_crlf_and_short_lines(built_default_site):
+    for path in built_default_site.rglob("*.ics"):
+        data = path.read_bytes()
+        assert b"\n" not in data.replace(b"\r\n", b""), path
+        assert all(len(line) <= 75 for line in data.split(b"\r\n")), path
+
+
+def test_webcal_subscribe_links(built_default_site):
+    tree = parse_html(built_default_site / "en/calendar/index.html")
+    hrefs = [a.get("href") for a in tree.iter("a") if a.get("href")]
+    assert "webcal://example.org/teleecho/en/calendar.ics" in hrefs
+    prog = parse_html(built_default_site / "es/programmes/patologia/index.html")
+    hrefs = [a.get("href") for a in prog.iter("a") if a.get("href")]
+    assert "webcal://example.org/teleecho/es/programmes/patologia/pathology.ics" in hrefs
+    assert "pathology.ics" in hrefs
+
+
+def test_programme_page_lists_its_sessions_only(built_default_site, default_sessions):
+    tree = parse_html(built_default_site / "en/programmes/nursing/index.html")
+    cards = [li for li in tree.iter("li") if "session-card" in (li.get("class") or "")]
+    assert len(cards) == sum(1 for s in default_sessions.values() if s["programme"] == "nursing")
+
+
+def test_site_calendar_marks_cancelled_and_postponed(built_default_site, default_sessions):
+    tree = parse_html(built_default_site / "en/calendar/index.html")
+    cards = [li for li in tree.iter("li") if "session-card" in (li.get("class") or "")]
+    assert len(cards) == 24
+    by_status = {s: sum(1 for li in cards if f"is-{s}" in li.get("class")) for s in ("cancelled", "postponed")}
+    assert by_status == {s: sum(1 for v in default_sessions.values() if v["status"] == s) for s in by_status}
+    grids = [t for t in tree.iter("table") if "month-grid" in (t.get("class") or "")]
+    assert [("".join(g.find("caption").itertext())) for g in grids] == [
+        "September 2021", "October 2021", "November 2021", "December 2021"]
+    linked_days = sum(1 for g in grids for a in g.iter("a"))
+    assert linked_days == 24
+    assert [t.get("scope") for t in grids[0].iter("th")] == ["col"] * 7
+
+
+def test_session_pages_exist_in_every_language_with_hreflang(basic_out):
+    tree = parse_html(basic_out / "es/sessions/alpha-1/index.html")
+    alternates = {l.get("hreflang"): l.get("href") for l in tree.iter("link") if l.get("rel") == "alternate"}
+    assert alternates == {"en": "https://example.org/sub/path/en/sessions/alpha-1/",
+                          "es": "https://example.org/sub/path/es/sessions/alpha-1/",
+                          "x-default": "https://example.org/sub/path/"}
+
+
+def test_session_text_and_title_fallback_language(basic_out):
+    es = parse_html(basic_out / "es/sessions/alpha-2/index.html")
+    h1 = next(es.iter("h1"))
+    assert h1.get("lang") == "en"  # no Spanish title: the English one is marked as such
+    alpha1 = (basic_out / "es/sessions/alpha-1/index.html").read_text()
+    assert "Resumen ampliado de la primera sesión." in alpha1 and "Preparación" in alpha1
+    assert 'href="../../acerca/"' in alpha1  # the session text's link, rewritten for Spanish
+
+
+def test_local_time_script_hook_is_present_but_page_complete_without_it(basic_out):
+    tree = parse_html(basic_out / "en/sessions/alpha-1/index.html")
+    local = next(p for p in tree.iter("p") if "local-time" in (p.get("class") or ""))
+    assert local.get("hidden") is not None and local.get("data-start") == "2021-10-28T14:00:00Z"
+
+
+def test_every_generated_ics_passes_the_strict_validator(built_default_site, basic_out):
+    from echosite.ics import validate_ics
+
+    for root in (built_default_site, basic_out):
+        for path in root.rglob("*.ics"):
+            assert validate_ics(path.read_bytes()) == [], path
