@@ -23,6 +23,7 @@ _TAGS = {
 }
 _ATTRIBUTES = {
     "*": {"id", "class", "lang", "dir", "title"},
+    "div": {"tabindex"},
     "a": {"href", "hreflang"},
     "img": {"src", "alt", "width", "height", "loading"},
     "th": {"scope", "colspan", "rowspan", "style"},
@@ -44,7 +45,7 @@ _CLEANER = nh3.Cleaner(
 
 
 class _LinkRewriter(Treeprocessor):
-    """Rewrites `a[href]` and `img[src]` through the current resolver."""
+    """Rewrites `a[href]` and `img[src]` through the current resolver; wraps tables for scrolling."""
 
     def __init__(self, md: markdown.Markdown):
         super().__init__(md)
@@ -56,6 +57,13 @@ class _LinkRewriter(Treeprocessor):
             href = element.get(attr) if attr else None
             if href:
                 element.set(attr, self.resolver(href) or href)
+        for parent in list(root.iter()):
+            for index, child in enumerate(list(parent)):
+                if child.tag == "table":  # wide tables scroll on their own on a phone
+                    wrapper = etree.Element("div", {"class": "table-scroll", "tabindex": "0"})
+                    parent.remove(child)
+                    wrapper.append(child)
+                    parent.insert(index, wrapper)
 
 
 class Renderer:

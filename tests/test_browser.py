@@ -1,0 +1,400 @@
+"""Real-client quality checks: the Nu HTML Checker and axe-core in headless Chromium.
+
+Run alone with ``.venv/bin/python -m pytest -m browser``. Needs ``java`` (17+),
+``node`` with ``npm ci`` done in the repository root (``node_modules/``) and Debian's
+Chromium (``/usr/bin/chromium``, or ``$CHROMIUM``). Missing tools skip these tests,
+except when ``CI`` is set: then they fail, so CI cannot pass without them.
+"""
+
+from __future__ import annotations
+
+import html.parser
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE_MODULES = ROOT / "node_modules"
+VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+AXE_CORE = NODE_MODULES / "axe-core" / "axe.min.js"
+PLAYWRIGHT = NODE_MODULES / "playwright-core" / "package.json"
+AXE_SCRIPT = ROOT / "tests" / "browser" / "axe.mjs"
+WIDTHS = [1280, 375]
+# Keep one command line well under Linux's ARG_MAX (2 MiB) however big the site gets.
+_MAX_ARGS_CHARS = 500_000
+# Section folders whose pages get their own place in the axe sample (English, Spanish).
+_CALENDAR = {"calendar", "calendario"}
+_SESSIONS = {"sessions", "sesiones"}
+_PROGRAMMES = {"programmes", "programas"}
+_SPECIAL = _CALENDAR | _SESSIONS | _PROGRAMMES
+
+
+def _missing(what: str) -> None:
+    """Skip for a missing tool, or fail when running under CI."""
+    message = (
+        f"{what}; the browser checks need java, Chromium and `npm ci` (`.ci/run` sets them up)"
+    )
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set but {message}", pytrace=False)
+    pytest.skip(message)
+
+
+def _java() -> str:
+    """Return the java executable and the checker's jar, or skip/fail."""
+    java = shutil.which("java")
+    if java is None:
+        _missing("`java` is not installed (Debian: default-jre-headless)")
+    if not VNU_JAR.is_file():
+        _missing(f"{VNU_JAR.relative_to(ROOT)} is missing (run `npm ci`)")
+    return java  # type: ignore[return-value]
+
+
+def _chromium() -> str:
+    """Return the Chromium executable for Playwright, or skip/fail."""
+    chromium = os.environ.get("CHROMIUM")
+    if not chromium:
+        chromium = (
+            "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else shutil.which("chromium")
+        )
+    if not chromium or not os.access(chromium, os.X_OK):
+        _missing("Chromium is not installed (Debian: apt-get install chromium)")
+    return chromium  # type: ignore[return-value]
+
+
+def _node() -> str:
+    """Return the node executable once playwright-core and axe-core are installed."""
+    node = shutil.which("node")
+    if node is None:
+        _missing("`node` is not installed")
+    if not (PLAYWRIGHT.is_file() and AXE_CORE.is_file()):
+        _missing("node_modules/ lacks playwright-core or axe-core (run `npm ci`)")
+    return node  # type: ignore[return-value]
+
+
+# --- Nu HTML Checker ------------------------------------------------------------------
+
+
+def _report(title: str, lines: list[str]) -> None:
+    """Fail with a readable list instead of an assertion repr."""
+    pytest.fail(f"{title}:\n" + "\n".join(f"  {line}" for line in lines), pytrace=False)
+
+
+def _html_files(roots: list[Path]) -> list[Path]:
+    return sorted(path for root in roots for path in root.rglob("*.html") if path.is_file())
+
+
+def _batches(files: list[Path]) -> Iterator[list[str]]:
+    """Split the file list only if one command line could not hold it."""
+    batch: list[str] = []
+    size = 0
+    for path in files:
+        arg = str(path)
+        if batch and size + len(arg) + 1 > _MAX_ARGS_CHARS:
+            yield batch
+            batch, size = [], 0
+        batch.append(arg)
+        size += len(arg) + 1
+    if batch:
+        yield batch
+
+
+def _display(url: str, roots: list[Path]) -> str:
+    """Show a checker's file: URL as a short path under its site's output folder."""
+    path = Path(url2pathname(urlparse(url).path)) if url.startswith("file:") else Path(url)
+    for index, root in enumerate(roots):
+        if path.is_relative_to(root):
+            label = "output" if index == 0 else f"{root.parent.name}/{root.name}"
+            return f"{label}/{path.relative_to(root).as_posix()}"
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def java() -> str:
+    """The java executable; checked before any site is built."""
+    return _java()
+
+
+def test_every_page_passes_the_nu_html_checker(
+    java: str, built_default_site: Path, built_fixture_sites: list[Path]
+) -> None:
+    roots = [Path(built_default_site), *map(Path, built_fixture_sites)]
+    assert (roots[0] / "index.html").is_file(), f"no index.html in {roots[0]}"
+    files = _html_files(roots)
+    problems: list[str] = []
+    for batch in _batches(files):
+        # One JVM for the whole site (split only for a command line longer than ARG_MAX).
+        run = subprocess.run(
+            [java, "-jar", str(VNU_JAR), "--stdout", "--format", "json", "--errors-only", *batch],
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+        try:
+            report = json.loads(run.stdout)
+        except json.JSONDecodeError:
+            pytest.fail(
+                f"vnu exited {run.returncode} without a JSON report:\n"
+                f"{run.stdout[-2000:]}\n{run.stderr[-2000:]}",
+                pytrace=False,
+            )
+        for message in report.get("messages", []):
+            if message.get("type") not in ("error", "non-document-error"):
+                continue
+            where = _display(message.get("url", "?"), roots)
+            line = message.get("lastLine") or message.get("firstLine") or 0
+            problems.append(f"{where}:{line}: {message.get('message', '').strip()}")
+    if problems:
+        _report(f"Nu HTML Checker: {len(problems)} error(s) in {len(files)} file(s)", problems)
+
+
+# --- axe-core in headless Chromium ----------------------------------------------------
+
+
+class _LinkParser(html.parser.HTMLParser):
+    """Collect the attributes of every <link> element."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[dict[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "link":
+            self.links.append({k: v or "" for k, v in attrs})
+
+
+def _base_path(root: Path) -> str:
+    """The path of base_url (e.g. /teleecho/), read from the chooser's x-default link."""
+    parser = _LinkParser()
+    parser.feed((root / "index.html").read_text(encoding="utf-8", errors="replace"))
+    for rels in (("alternate", "x-default"), ("canonical", None)):
+        for link in parser.links:
+            if link.get("rel", "").lower() == rels[0] and link.get("hreflang") == rels[1]:
+                path = urlparse(link.get("href", "")).path or "/"
+                return path if path.endswith("/") else path + "/"
+    return "/"
+
+
+class _SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Serve the output folder under base_url's path, with 404.html for missing pages."""
+
+    prefix = "/"
+
+    def send_head(self):  # type: ignore[no-untyped-def]
+        if not self.path.startswith(self.prefix):
+            self.send_error(404)
+            return None
+        return super().send_head()
+
+    def translate_path(self, path: str) -> str:
+        return super().translate_path("/" + path[len(self.prefix) :])
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the test output clean."""
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Ignore a browser dropping a connection; report anything else."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def default_site_url(built_default_site: Path) -> Iterator[str]:
+    """Serve the built default site on 127.0.0.1 at an ephemeral port, under base_url's path.
+
+    The 404 page may use links rooted at base_url's path, so the site is served where
+    it will be published, and a missing page gets 404.html like on a static host.
+    """
+    prefix = _base_path(built_default_site)
+    handler_class = type("_Handler", (_SiteHandler,), {"prefix": prefix})
+    handler = partial(handler_class, directory=str(built_default_site))
+    server = _QuietServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+# A page that does not exist, one level down: the static host answers with 404.html.
+MISSING_PAGE = "no-such-page-for-the-browser-checks/"
+
+
+def _url_path(root: Path, page: Path) -> str:
+    """The page's URL relative to the site root ("" for the chooser)."""
+    rel = page.relative_to(root)
+    if page.name == "index.html":
+        return "".join(f"{part}/" for part in rel.parent.parts)
+    return rel.as_posix()
+
+
+def _pages(lang_dir: Path) -> list[Path]:
+    """Pages under a language folder, shallowest first, then alphabetical."""
+    pages = (p for p in lang_dir.rglob("*.html") if p != lang_dir / "index.html")
+    return sorted(pages, key=lambda p: (len(p.relative_to(lang_dir).parts), p.as_posix()))
+
+
+def _first(pages: list[Path], lang_dir: Path, section: set[str], depth: int) -> Path | None:
+    """First page whose folder sits `depth` levels below a section folder."""
+    for page in pages:
+        parts = page.relative_to(lang_dir).parts
+        if page.name == "index.html":
+            parts = parts[:-1]
+        for i, part in enumerate(parts):
+            if part in section and len(parts) - 1 - i == depth:
+                return page
+    return None
+
+
+def _sample_paths(root: Path) -> list[str]:
+    """One page of each kind: chooser, homes, ordinary, 404, calendar, session, programme."""
+    root = Path(root)
+    langs = sorted(d for d in root.iterdir() if d.is_dir() and (d / "index.html").is_file())
+    chosen: list[Path] = []
+    if (root / "index.html").is_file():
+        chosen.append(root / "index.html")
+    chosen += [d / "index.html" for d in langs]
+    pages = {d: _pages(d) for d in langs}
+    for d in langs:  # one ordinary page per language
+        ordinary = [p for p in pages[d] if not _SPECIAL & set(p.relative_to(d).parts)]
+        chosen += ordinary[:1]
+    if (root / "404.html").is_file():
+        chosen.append(root / "404.html")
+    names = [d.name for d in langs]
+    primary = langs[names.index("en")] if "en" in names else (langs[0] if langs else None)
+    secondary = langs[names.index("es")] if "es" in names else (langs[-1] if langs else None)
+    if primary is not None:
+        chosen += filter(None, [_first(pages[primary], primary, _CALENDAR, 0)])
+    for d in dict.fromkeys(x for x in (primary, secondary) if x is not None):
+        chosen += filter(None, [_first(pages[d], d, _SESSIONS, 1)])
+    if secondary is not None:
+        programme = _first(pages[secondary], secondary, _PROGRAMMES, 1) or _first(
+            pages[secondary], secondary, _PROGRAMMES, 0
+        )
+        chosen += filter(None, [programme])
+    paths = [_url_path(root, p) for p in dict.fromkeys(chosen)]
+    if (root / "404.html").is_file() and primary is not None:
+        paths.append(f"{primary.name}/{MISSING_PAGE}")  # 404.html served at depth
+    return paths
+
+
+@pytest.fixture(scope="module")
+def node_and_chromium() -> tuple[str, str]:
+    """The node and Chromium executables; checked before any site is built."""
+    return _node(), _chromium()
+
+
+@pytest.fixture(scope="module")
+def axe_report(
+    node_and_chromium: tuple[str, str], built_default_site: Path, default_site_url: str
+) -> list[dict]:
+    """Run axe.mjs once over the sample at every width and return its JSON report."""
+    node, chromium = node_and_chromium
+    paths = _sample_paths(built_default_site)
+    assert "" in paths, f"no root index.html in {built_default_site}"
+    urls = [default_site_url + p for p in paths]
+    started = time.monotonic()
+    run = subprocess.run(
+        [node, str(AXE_SCRIPT), "-"],
+        input=json.dumps({"urls": urls, "widths": WIDTHS}),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+        env={**os.environ, "CHROMIUM": chromium},
+        cwd=ROOT,
+    )
+    if run.returncode not in (0, 1):
+        pytest.fail(f"axe.mjs exited {run.returncode}:\n{run.stderr[-4000:]}", pytrace=False)
+    report = json.loads(run.stdout)
+    elapsed = time.monotonic() - started
+    print(f"axe: {len(urls)} pages x {len(WIDTHS)} widths in {elapsed:.1f}s: {paths}")
+    assert len(report) == len(urls) * len(WIDTHS)
+    return report
+
+
+def _where(entry: dict) -> str:
+    return f"{urlparse(entry['url']).path} @{entry['width']}px"
+
+
+def test_sample_pages_load(axe_report: list[dict]) -> None:
+    bad = [
+        f"{_where(e)}: HTTP {e['status']}"
+        for e in axe_report
+        if e["status"] != (404 if e["url"].endswith(MISSING_PAGE) else 200)
+    ]
+    if bad:
+        _report("sample pages that did not load", bad)
+
+
+def test_no_axe_violations(axe_report: list[dict]) -> None:
+    lines = [f"{_where(e)}: axe-core did not run" for e in axe_report if not e["axeRan"]]
+    for entry in axe_report:
+        for v in entry["violations"]:
+            lines.append(f"{_where(entry)}: {v['id']} ({v['impact']}): {v['help']}")
+            lines += [f"    {' '.join(map(str, n['target']))}  {n['html']}" for n in v["nodes"][:5]]
+    if lines:
+        _report("axe-core (WCAG 2.1 A/AA) violations", lines)
+
+
+def test_no_third_party_requests(axe_report: list[dict]) -> None:
+    lines = [f"{_where(e)}: {u}" for e in axe_report for u in e["thirdPartyRequests"]]
+    if lines:
+        _report(
+            "requests to hosts other than the site's own (third-party requests are forbidden)",
+            lines,
+        )
+
+
+def test_no_console_errors_or_broken_requests(axe_report: list[dict]) -> None:
+    lines = [f"{_where(e)}: console: {m}" for e in axe_report for m in e["consoleErrors"]]
+    lines += [f"{_where(e)}: page error: {m}" for e in axe_report for m in e["pageErrors"]]
+    lines += [
+        f"{_where(e)}: {b['status']} {b['url']}" for e in axe_report for b in e["brokenRequests"]
+    ]
+    if lines:
+        _report("console errors, script errors or failed requests", lines)
+
+
+def test_no_horizontal_scrolling_on_a_phone(axe_report: list[dict]) -> None:
+    lines = []
+    for e in axe_report:
+        if o := e["overflowX"]:
+            lines.append(
+                f"{_where(e)}: page is {o['scrollWidth']}px wide in a {o['innerWidth']}px viewport"
+            )
+            lines += [f"    {culprit}" for culprit in o.get("culprits", [])]
+    if lines:
+        _report("horizontal scrolling at phone width", lines)
