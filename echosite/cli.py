@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     except SiteError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        print(f"{len(exc.problems)} error(s); nothing was written", file=sys.stderr)
+        print(f"{len(exc.errors)} error(s); nothing was written", file=sys.stderr)
         return EXIT_ERRORS
     for warning in result.warnings:
         print(warning, file=sys.stderr)

@@ -22,11 +22,15 @@ class Problem:
 
 
 class SiteError(Exception):
-    """A mistake in the site's sources; carries every problem found so far."""
+    """Mistakes in the site's sources; carries every problem found so far, warnings too."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems)
+        self.problems = sorted(set(problems))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
 
 
 @dataclass
@@ -63,7 +67,7 @@ class Diagnostics:
     def raise_if_errors(self) -> None:
         """Stop the run if any error was recorded, reporting all of them."""
         if self.errors:
-            raise SiteError(self.errors)
+            raise SiteError(self.problems)
 
 
 def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import posixpath
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -94,8 +95,8 @@ class SiteRenderer:
         self.envs = {lang: make_environment(theme, lang, translations[lang]) for lang in self.config.languages}
         self.markdown = {lang: Renderer(lang) for lang in self.config.languages}
         self.files: dict[str, bytes] = {}
-        self._by_path = {(v.source.path.resolve(), v.lang): v for v in site.versions}
         self._content = (site.root / "content").resolve()
+        self._anchors: list[tuple[Path, int, str, str, str]] = []
 
     # -- helpers used by views ------------------------------------------------
 
@@ -142,6 +143,8 @@ class SiteRenderer:
             self.diag.warn(source_path, line, f'broken link "{href}": no page or file there in any language; '
                            "link to an existing .md file or folder")
             return None
+        if parts.fragment and target.endswith("/"):
+            self._anchors.append((source_path, line, target, parts.fragment, href))
         return relative_url(page_url, target) + fragment
 
     def _target_url(self, path: str, source_path: Path, lang: str) -> str | None:
@@ -177,7 +180,18 @@ class SiteRenderer:
         self._assets()
         self.emit("/sitemap.xml", self._sitemap())
         self.emit("/robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {self.absolute('/sitemap.xml')}\n")
+        self._check_anchors()
         return dict(sorted(self.files.items()))
+
+    def _check_anchors(self) -> None:
+        """Warn about `page.md#anchor` links to an id the target page does not have."""
+        ids: dict[str, set[str]] = {}
+        for source_path, line, target, fragment, href in self._anchors:
+            if target not in ids:
+                ids[target] = _ids(self.files.get(output_path(target), b"").decode("utf-8"))
+            if unquote(fragment) not in ids[target]:
+                self.diag.warn(source_path, line, f'link "{href}": the page has no heading or anchor '
+                               f'"#{fragment}"; check the heading\'s id (headings get ids from their text)')
 
     def _page(self, version: Version) -> None:
         context = views.page_context(self, version)
@@ -221,6 +235,23 @@ class SiteRenderer:
                     ET.SubElement(entry, f"{{{XHTML_NS}}}link", rel="alternate", **alternate)
         ET.indent(urlset)
         return ET.tostring(urlset, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+class _IdCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.ids.update(value for name, value in attrs if name == "id" and value)
+
+
+def _ids(html: str) -> set[str]:
+    """Every id in a page, found with an HTML parser."""
+    collector = _IdCollector()
+    collector.feed(html)
+    collector.close()
+    return collector.ids
 
 
 def render_site(site: Site, theme: Theme, translations: dict[str, Any], diag: Diagnostics) -> dict[str, bytes]:

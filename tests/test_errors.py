@@ -169,3 +169,13 @@ def test_fuzzy_translation_warns_and_falls_back_to_english(site_copy, capsys):
     html = (out / "es/index.html").read_text()
     assert ">Home<" in html and ">Casa<" not in html
     assert run(site_copy, "--strict") == 1
+
+
+def test_broken_anchor_warns(site_copy, capsys):
+    write(site_copy, "content/about.en.md", "---\ntitle: About\n---\n## History\n\nSee [home](index.en.md#nowhere) "
+          "and [history](about.en.md#history).\n")
+    assert run(site_copy) == 0
+    err = errors_of(capsys)
+    assert any(l.startswith('content/about.en.md:6: warning: link "index.en.md#nowhere": the page has no heading or anchor "#nowhere"')
+               for l in err), err
+    assert not any("#history" in l for l in err)

@@ -1,0 +1,381 @@
+"""The preview server: build(), serve only the output with live reload, rebuild after edits.
+
+`serve` is a thin wrapper around `pipeline.build`: the files served are exactly the
+files `build` writes (into a private folder, `<site>/.cache/serve-output` by default,
+never `output/`), and livereload's script is added to HTML responses on the way out,
+never to the files. Sources are polled (a full scan each time, so one poll sees a whole
+burst of edits) and a rebuild starts once they have been quiet for a moment; builds run
+in a worker thread so the server keeps answering. While the last build failed, every
+page request gets an error page listing each `path:line: message`; the next good save
+brings the site back. Requests that climb out of the output folder get 404.
+"""
+from __future__ import annotations
+
+import asyncio
+import html
+import ipaddress
+import logging
+import os
+import socket
+import time
+import traceback
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from livereload import Server
+from livereload.handlers import LiveReloadHandler, StaticFileHandler
+from livereload.watcher import Watcher
+from tornado import ioloop, web
+
+from . import config
+from .errors import Diagnostics, SiteError
+from .pipeline import build, find_theme
+from .write import UnsafeOutput
+
+log = logging.getLogger("echosite.serve")
+
+#: Where `serve` builds by default, relative to the site: outside every source folder,
+#: ignored by git (`/.cache/`), removed by `make clean`.
+SERVE_FOLDER = Path(".cache") / "serve-output"
+#: Shortest time between two scans of the sources; longer when a scan is slow (big sites).
+POLL_SECONDS = 0.1
+#: A burst of edits is over when two scans this far apart see the same files.
+QUIET_SECONDS = 0.1
+#: Never scan more often than this many times the duration of one scan.
+_SCAN_COST_FACTOR = 5
+_MAX_POLL_SECONDS = 2.0
+
+_Snapshot = dict[str, tuple[int, int, int]]
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What one build left for the server: an error page, or None when it succeeded."""
+
+    failure: bytes | None
+    base_prefix: str
+    lines: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+
+
+def serve(site: Path, host: str = "127.0.0.1", port: int = 8000, out: Path | None = None,
+          open_browser: bool = False) -> None:
+    """Build `site`, serve its output on host:port with live reload, rebuild on every edit."""
+    site = Path(site).resolve()
+    out = Path(out).resolve() if out is not None else site / SERVE_FOLDER
+    _setup_logging()
+    if not is_loopback(host):
+        log.warning("warning: serving on %s, which is not a loopback address: anyone who can reach "
+                    "this machine can read the preview; use --host 127.0.0.1 to keep it private", host)
+    _check_port(host, port)
+    preview = Preview(site, out)
+    preview.apply(preview.build(first=True))
+    out.mkdir(parents=True, exist_ok=True)  # even when the first build failed
+
+    # Tornado's IOLoop needs an asyncio loop in this thread (Python 3.12+ warns otherwise).
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    LiveReloadHandler.waiters = set()  # livereload keeps these on the class: reset them
+    LiveReloadHandler._last_reload_time = None
+    server = Server(watcher=_PollingWatcher(preview))
+    server.SFH = type("OutputHandler", (OutputHandler,), {"preview": preview})
+    log.info("serving %s; watching %s", out, ", ".join(preview.watched_names()))
+    try:
+        server.serve(port=port, host=host, root=str(out), open_url_delay=0.5 if open_browser else None)
+    finally:
+        preview.close()
+
+
+def _check_port(host: str, port: int) -> None:
+    """Fail before building when nothing could listen on host:port (taken, or no such address)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host.strip("[]"), port))
+        except OSError as exc:
+            raise OSError(exc.errno, f"cannot listen on {host}:{port}: {exc.strerror}; "
+                                     "choose another --port or --host") from None
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is reachable from this machine only."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def climbs_out(path: str) -> bool:
+    """Whether a request path (already %-decoded) could leave the served folder."""
+    return path.startswith("/") or "\x00" in path or "\\" in path or ".." in path.split("/")
+
+
+def is_page(path: str) -> bool:
+    """Whether a request path asks for a page rather than an asset."""
+    name = path.rsplit("/", 1)[-1]
+    return not name or name.endswith((".html", ".htm")) or "." not in name
+
+
+def error_page(lines: list[str] | tuple[str, ...], title: str, advice: str) -> bytes:
+    """A small HTML page listing every problem, escaped, with `</head>` for the reload script."""
+    items = "\n".join(f"<li><code>{html.escape(line)}</code></li>" for line in lines)
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
+<style>
+body {{ font: 16px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; }}
+h1 {{ color: #a4000f; font-size: 1.5rem; }}
+ol {{ padding-left: 1.5rem; }}
+li {{ margin: .5rem 0; }}
+code {{ white-space: pre-wrap; word-break: break-word; }}
+</style>
+</head>
+<body>
+<h1>{html.escape(title)}</h1>
+<p>{html.escape(advice)}</p>
+<ol>
+{items}
+</ol>
+</body>
+</html>
+""".encode("utf-8")
+
+
+class Preview:
+    """The served site: builds it, watches its sources, remembers the last failure."""
+
+    def __init__(self, site: Path, out: Path):
+        self.site, self.out = site, out
+        self.failure: bytes | None = None  # the error page while the last build failed
+        self.base_prefix = ""  # base_url's path without slashes, such as "teleecho"
+        self._snapshot = self.scan()
+        self._changed: set[str] = set()
+        self._building = self._settling = False
+        self._interval = POLL_SECONDS
+        self._shown_warnings: set[str] = set()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="echosite-build")
+
+    # -- building ------------------------------------------------------------------
+
+    def build(self, first: bool = False) -> _Outcome:
+        """Run one build; editor errors and crashes become an error page, never an exception."""
+        started = time.perf_counter()
+        try:
+            result = build(self.site, self.out)
+        except SiteError as exc:
+            lines = tuple(str(p) for p in exc.problems)
+            return _Outcome(error_page(lines, f"The site has {len(lines)} error(s)",
+                                       "Fix them and save: this page reloads by itself. "
+                                       "The last good build is not shown meanwhile."), "",
+                            lines + (f"{len(lines)} error(s); the browser shows them until the next good save",))
+        except UnsafeOutput:
+            raise  # a wrong --out is not an editor mistake: stop
+        except Exception:  # a bug, or a template the engine did not catch: keep serving
+            trace = traceback.format_exc()
+            log.error("%s", trace)
+            return _Outcome(error_page(trace.splitlines(), "The build crashed",
+                                       "This is probably a bug in echosite, or a template error it does "
+                                       "not report yet. Fix and save to try again."), "",
+                            ("the build crashed; the browser shows the traceback",))
+        pages = ", ".join(f"{lang} {count}" for lang, count in result.pages.items())
+        verb = "built" if first else "rebuilt"
+        summary = (f"{verb} in {time.perf_counter() - started:.2f} s: {result.changed} of "
+                   f"{len(result.files)} files changed (pages: {pages}), {len(result.warnings)} warning(s)")
+        return _Outcome(None, self._base_prefix(), (summary,), tuple(str(w) for w in result.warnings))
+
+    def _base_prefix(self) -> str:
+        """base_url's path, so links rooted there (the 404 page's) work in the preview too."""
+        cfg = config.load_config(self.site, Diagnostics(root=self.site))
+        return cfg.base_path.strip("/") if cfg is not None else ""
+
+    def apply(self, outcome: _Outcome) -> None:
+        """Make a finished build's outcome the served state, and report it."""
+        self.failure = outcome.failure
+        if outcome.failure is None:
+            self.base_prefix = outcome.base_prefix
+        for warning in outcome.warnings:
+            if warning not in self._shown_warnings:  # each warning once per session
+                log.warning("%s", warning)
+        self._shown_warnings.update(outcome.warnings)
+        for line in outcome.lines:
+            (log.error if outcome.failure is not None else log.info)("%s", line)
+
+    def start_build(self) -> None:
+        """Rebuild in the worker thread, unless a build is running (it rebuilds after)."""
+        if self._building or not self._changed:
+            return
+        changed, self._changed = sorted(self._changed), set()
+        self._building = True
+        log.info("%d change(s): %s", len(changed), ", ".join(self._name(p) for p in changed[:3])
+                 + (", …" if len(changed) > 3 else ""))
+        future = self._executor.submit(self.build)
+        ioloop.IOLoop.current().add_future(future, lambda f: self._built(f, changed))
+
+    def _built(self, future: Future, changed: list[str]) -> None:
+        self._building = False
+        try:
+            self.apply(future.result())
+        except UnsafeOutput as exc:
+            self.apply(_Outcome(error_page([str(exc)], "Cannot build here", "Restart with another output folder."),
+                                "", (str(exc),)))
+        only_css = self.failure is None and all(p.endswith(".css") for p in changed)
+        LiveReloadHandler.reload_waiters(changed[0] if only_css else "*")
+        if self._changed and not self._settling:
+            self.start_build()  # edits saved while that build ran
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    # -- watching ------------------------------------------------------------------
+
+    def watched(self) -> list[Path]:
+        """site_config.yaml, content/, and the theme's templates/ and translations/."""
+        theme = find_theme(self.site)
+        return [self.site / "site_config.yaml", self.site / "content", theme.templates, theme.translations]
+
+    def watched_names(self) -> list[str]:
+        return [self._name(str(p)) + ("/" if p.is_dir() else "") for p in self.watched()]
+
+    def _name(self, path: str) -> str:
+        try:
+            return Path(path).relative_to(self.site).as_posix()
+        except ValueError:
+            return path
+
+    def scan(self) -> _Snapshot:
+        """Every watched file (dot-files aside: editor swap files) with its inode, size and time."""
+        found: _Snapshot = {}
+        for path in self.watched():
+            _scan_into(str(path), found)
+        return found
+
+    def _look(self) -> bool:
+        """Scan once; remember what changed since the last scan; True when something did."""
+        snapshot = self.scan()
+        if snapshot == self._snapshot:
+            return False
+        old = self._snapshot
+        self._changed.update(p for p in old.keys() | snapshot.keys() if old.get(p) != snapshot.get(p))
+        self._snapshot = snapshot
+        return True
+
+    def poll(self) -> None:
+        """Look for edits, then wait for the burst to settle before rebuilding."""
+        started = time.perf_counter()
+        if self._look() and not self._settling:
+            self._settling = True
+            ioloop.IOLoop.current().call_later(QUIET_SECONDS, self._settle)
+        cost = time.perf_counter() - started
+        self._interval = min(_MAX_POLL_SECONDS, max(POLL_SECONDS, _SCAN_COST_FACTOR * cost))
+        ioloop.IOLoop.current().call_later(self._interval, self.poll)
+
+    def _settle(self) -> None:
+        if self._look():
+            ioloop.IOLoop.current().call_later(QUIET_SECONDS, self._settle)
+            return
+        self._settling = False
+        self.start_build()
+
+
+def _scan_into(path: str, found: _Snapshot) -> None:
+    try:
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    _scan_into(entry.path, found)
+                else:
+                    st = entry.stat()
+                    found[entry.path] = (st.st_ino, st.st_size, st.st_mtime_ns)
+    except NotADirectoryError:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return
+        found[path] = (st.st_ino, st.st_size, st.st_mtime_ns)
+    except OSError:
+        return  # a missing folder (no templates/ of its own), or a file deleted mid-scan
+
+
+class _PollingWatcher(Watcher):
+    """Hands livereload's watcher slot to the preview's own polling."""
+
+    def __init__(self, preview: Preview):
+        super().__init__()
+        self.preview = preview
+        for path in preview.watched():  # non-empty, so livereload does not watch the cwd
+            self._tasks[str(path)] = {"func": None, "delay": "forever", "ignore": None, "mtimes": {}}
+
+    def start(self, callback: Any) -> bool:
+        ioloop.IOLoop.current().call_later(POLL_SECONDS, self.preview.poll)
+        return True  # livereload then skips its own 800 ms polling
+
+
+class OutputHandler(StaticFileHandler):
+    """Serves the output folder only: 404 outside it, the error page while the build fails."""
+
+    preview: Preview
+
+    async def get(self, path: str, include_body: bool = True) -> None:
+        if climbs_out(path):
+            raise web.HTTPError(404)
+        prefix = self.preview.base_prefix
+        if prefix and (path == prefix or path.startswith(prefix + "/")):
+            path = path[len(prefix) + 1:]
+        if self.preview.failure is not None and is_page(path):
+            self.set_status(500)
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.set_header("Cache-Control", "no-store")
+            self.finish(self.preview.failure if include_body else None)
+            return
+        try:
+            await super().get(path, include_body)
+        except web.HTTPError as exc:  # tornado says 403 outside the root and for folders
+            if exc.status_code == 403:
+                raise web.HTTPError(404) from None
+            raise
+        except ValueError:  # such as an embedded NUL byte
+            raise web.HTTPError(404) from None
+
+    def set_extra_headers(self, path: str) -> None:
+        self.set_header("Cache-Control", "no-store")
+
+    def compute_etag(self) -> None:
+        # No caching in a preview; and livereload's versioning calls datetime.utcfromtimestamp
+        # (deprecated in Python 3.12) and hashes every file it serves.
+        return None
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """The site's own 404.html for anything missing; tornado's page otherwise."""
+        page = Path(self.root) / "404.html"
+        if status_code == 404 and page.is_file():
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.set_header("Cache-Control", "no-store")
+            self.finish(page.read_bytes())
+        else:
+            super().write_error(status_code, **kwargs)
+
+
+def _quiet_error_pages(record: logging.LogRecord) -> bool:
+    """Leave out tornado's access-log line for each error page: the build already said why."""
+    return not (record.args and isinstance(record.args, tuple) and record.args[0] == 500)
+
+
+def _setup_logging() -> None:
+    access = logging.getLogger("tornado.access")
+    if _quiet_error_pages not in access.filters:
+        access.addFilter(_quiet_error_pages)
+    if not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("[%(asctime)s] %(message)s", "%H:%M:%S"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
