@@ -143,8 +143,11 @@ def _session_page(r: "SiteRenderer", session: "Session", lang: str) -> None:
     card = session_card(r, session, lang)
     text = session.text(lang) or next((t for code in order if (t := session.text(code))), None)
     summary_source = session.summary.get(lang, order) if session.summary.values else ""
-    summary = r.markdown_html(summary_source, lang, session.source, session.line, url) if summary_source else Markup("")
-    body = r.markdown_html(text.body, lang, text.path, text.body_line, url) if text and text.body.strip() else Markup("")
+    summary_lang = session.summary.lang_of(lang, order)
+    summary = (r.markdown_html(summary_source, summary_lang, lang, session.source, session.line, url)
+               if summary_source else Markup(""))
+    body = (r.markdown_html(text.body, text.lang, lang, text.path, text.body_line, url)
+            if text and text.body.strip() else Markup(""))
     absolute = r.absolute(url)
     description = cal.summary_plain(session, lang, order)
     urls = {code: session_url(code, session.id) for code in order}
@@ -161,7 +164,7 @@ def _session_page(r: "SiteRenderer", session: "Session", lang: str) -> None:
             "when": cal.format_when(session, lang),
             "cities": cal.city_times(session, r.config, lang),
             "summary": summary,
-            "summary_lang": session.summary.lang_of(lang, order),
+            "summary_lang": summary_lang,
             "body": body,
             "body_lang": text.lang if text else lang,
             "languages": [language_name(code, lang) for code in session.languages],

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from .errors import SiteError
@@ -23,6 +24,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--strict", action="store_true", help="treat warnings as errors")
     b.add_argument("--clean", action="store_true", help="ignore cached work and rebuild everything")
     b.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
+    b.add_argument("--jobs", type=int, metavar="N", help="processes for Markdown (default: one per core)")
+    b.add_argument("--quiet", action="store_true", help="no progress line")
+    b.add_argument("--cache-dir", type=Path, help="where converted Markdown is cached (default: <site>/.cache)")
 
     c = commands.add_parser("check", help="validate everything a build would; write nothing")
     c.add_argument("--site", type=Path, default=Path("."), help="site root (default: .)")
@@ -60,6 +64,24 @@ def _i18n(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _progress_line():
+    """A progress printer for a terminal, shown once a build takes over a second; else None."""
+    if not sys.stderr.isatty():
+        return None
+    started = time.perf_counter()
+    state = {"shown": 0.0}
+
+    def show(done: int, total: int) -> None:
+        elapsed = time.perf_counter() - started
+        if elapsed < 1 or (elapsed - state["shown"] < 0.1 and done < total):
+            return
+        state["shown"] = elapsed
+        end = "\r\033[K" if done >= total else "\r"
+        sys.stderr.write(f"\rpages {done}/{total}  {elapsed:.1f} s{end}")
+        sys.stderr.flush()
+    return show
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return the exit status (0 ok, 1 site errors, 2 usage)."""
     parser = _parser()
@@ -75,7 +97,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "i18n":
             return _i18n(args)
         if args.command == "build":
-            result = build(args.site, args.out, base_url=args.base_url, strict=args.strict, drafts=args.drafts)
+            result = build(args.site, args.out, base_url=args.base_url, strict=args.strict, drafts=args.drafts,
+                           clean=args.clean, jobs=args.jobs, progress=None if args.quiet else _progress_line(),
+                           cache_dir=args.cache_dir)
         else:
             result = build(args.site, None, strict=args.strict, drafts=args.drafts, write_files=False)
     except UnsafeOutput as exc:

@@ -1,19 +1,33 @@
-"""Markdown to safe HTML: Python-Markdown, link rewriting in the tree, nh3 allow-list."""
+"""Markdown to safe HTML: Python-Markdown, link placeholders in the tree, nh3 allow-list.
+
+Conversion is pure and cacheable: it depends only on the text and the language's
+settings. Internal links become placeholders, filled per page by `fill_links`, so
+the same cached HTML serves every page and language that shows the text.
+"""
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import markdown
 import nh3
 from markdown.treeprocessors import Treeprocessor
+from markupsafe import escape
 
 #: Resolves an href written by the editor to the href to publish, or None when broken.
 LinkResolver = Callable[[str], "str | None"]
 
 EXTENSIONS = ("tables", "attr_list", "toc", "smarty", "fenced_code", "sane_lists", "def_list", "abbr")
-_SPANISH_QUOTES = {"left-double-quote": "«", "right-double-quote": "»"}
+_GUILLEMETS = {"left-double-quote": "«", "right-double-quote": "»"}
+_GUILLEMET_LANGUAGES = ("es", "fr", "pt", "it", "ca")
+#: Placeholder for the n-th internal link; a fragment-only URL, so the sanitizer keeps it.
+_TOKEN = "#echosite-link-"
+#: Part of every cache key: change it when conversion changes.
+SETTINGS_VERSION = f"1|markdown {markdown.__version__}|nh3 {nh3.__version__}|{','.join(EXTENSIONS)}"
 
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details", "dfn",
@@ -44,19 +58,28 @@ _CLEANER = nh3.Cleaner(
 )
 
 
-class _LinkRewriter(Treeprocessor):
-    """Rewrites `a[href]` and `img[src]` through the current resolver; wraps tables for scrolling."""
+@dataclass(frozen=True)
+class Rendered:
+    """Sanitized HTML of a Markdown text, internal links still as placeholders."""
+
+    html: str
+    links: tuple[str, ...]  # the hrefs as written, in placeholder order
+
+
+class _LinkCollector(Treeprocessor):
+    """Swaps internal `a[href]`/`img[src]` for placeholders; wraps tables for scrolling."""
 
     def __init__(self, md: markdown.Markdown):
         super().__init__(md)
-        self.resolver: LinkResolver = lambda href: href
+        self.links: list[str] = []
 
     def run(self, root: etree.Element) -> None:
         for element in root.iter():
             attr = {"a": "href", "img": "src"}.get(element.tag)
             href = element.get(attr) if attr else None
-            if href:
-                element.set(attr, self.resolver(href) or href)
+            if href and is_internal(href):
+                element.set(attr, f"{_TOKEN}{len(self.links)}")
+                self.links.append(href)
         for parent in list(root.iter()):
             for index, child in enumerate(list(parent)):
                 if child.tag == "table":  # wide tables scroll on their own on a phone
@@ -66,22 +89,43 @@ class _LinkRewriter(Treeprocessor):
                     parent.insert(index, wrapper)
 
 
+def is_internal(href: str) -> bool:
+    """A relative link to something in the site (no scheme, host, root or bare fragment)."""
+    parts = urlsplit(href)
+    return not (parts.scheme or parts.netloc or href.startswith(("#", "/", "\\"))) and bool(parts.path)
+
+
 class Renderer:
-    """One reusable Markdown instance for one language."""
+    """One reusable Markdown instance for the texts written in one language."""
 
     def __init__(self, lang: str):
+        self.settings = "guillemets" if lang.split("-")[0] in _GUILLEMET_LANGUAGES else "plain"
         configs = {"toc": {"permalink": False}}
-        if lang.split("-")[0] in ("es", "fr", "pt", "it", "ca"):
-            configs["smarty"] = {"substitutions": _SPANISH_QUOTES}
+        if self.settings == "guillemets":
+            configs["smarty"] = {"substitutions": _GUILLEMETS}
         self._md = markdown.Markdown(extensions=list(EXTENSIONS), extension_configs=configs)
-        self._links = _LinkRewriter(self._md)
+        self._links = _LinkCollector(self._md)
         self._md.treeprocessors.register(self._links, "echosite-links", 1)
 
-    def html(self, text: str, resolver: LinkResolver | None = None) -> str:
-        """Render Markdown `text` to sanitized HTML, rewriting links with `resolver`."""
+    def key(self, text: str) -> str:
+        """Cache key of converting `text`: its hash with the conversion settings."""
+        return hashlib.sha256(f"{SETTINGS_VERSION}|{self.settings}\0{text}".encode()).hexdigest()
+
+    def convert(self, text: str) -> Rendered:
+        """Markdown `text` to sanitized HTML with link placeholders."""
         self._md.reset()
-        self._links.resolver = resolver or (lambda href: href)
-        return sanitize(self._md.convert(text))
+        self._links.links = []
+        html = sanitize(self._md.convert(text))
+        return Rendered(html, tuple(self._links.links))
+
+
+def fill_links(rendered: Rendered, resolve: LinkResolver) -> str:
+    """The final HTML: each placeholder replaced by its resolved (or, if broken, written) href."""
+    html = rendered.html
+    for index, href in enumerate(rendered.links):
+        target = resolve(href) or href
+        html = html.replace(f'"{_TOKEN}{index}"', f'"{escape(target)}"')
+    return html
 
 
 def sanitize(html: str) -> str:

@@ -1,11 +1,14 @@
 """The conductor: the build's stages, in order, from site_config.yaml to output/."""
 from __future__ import annotations
 
+import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import calendar, config, content, i18n, model, render, write
+from .cache import CACHE_DIR, MarkdownCache
 from .errors import Diagnostics, Problem, SiteError
 
 #: The repository's own theme: used where a site has no templates/ or translations/.
@@ -32,11 +35,14 @@ def find_theme(site: Path) -> render.Theme:
 
 
 def build(site: Path, out: Path | None = None, *, base_url: str | None = None, strict: bool = False,
-          drafts: bool = False, write_files: bool = True) -> BuildResult:
+          drafts: bool = False, write_files: bool = True, clean: bool = False, jobs: int | None = None,
+          progress: Callable[[int, int], None] | None = None, cache_dir: Path | None = None) -> BuildResult:
     """Build the site at `site` into `out` (or only validate, when `write_files` is false).
 
     Raises SiteError with every problem found when the sources have errors;
-    the output folder is then left exactly as it was.
+    the output folder is then left exactly as it was. Converted Markdown is
+    cached in `cache_dir` (default `<site>/.cache/`; not read with `clean`,
+    never written by a check).
     """
     started = time.perf_counter()
     site = Path(site).resolve()
@@ -54,9 +60,13 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
                                           cfg.languages, diag)
     site_model = model.assemble(cfg, site, found, sessions, diag)                        # 5. model
     diag.raise_if_errors()
-    files = render.render_site(site_model, theme, translations, diag)                    # 6. render
+    cache = MarkdownCache(Path(cache_dir) if cache_dir else site / CACHE_DIR, read=not clean)
+    files = render.render_site(site_model, theme, translations, diag, cache,             # 6. render
+                               jobs or os.cpu_count() or 1, progress)
     diag.raise_if_errors()
     changed = write.write_output(files, out) if write_files else 0                       # 7. write
+    if write_files:
+        cache.save()
 
     pages = {lang: sum(1 for path in files if path.startswith(f"{lang}/") and path.endswith(".html"))
              for lang in cfg.languages}

@@ -1,7 +1,11 @@
 """Stage 5: render the site model into files (path -> bytes), nothing written yet."""
 from __future__ import annotations
 
+import functools
+import multiprocessing
 import posixpath
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -17,9 +21,12 @@ from markupsafe import Markup, escape
 from . import views
 from .content import split_name
 from .errors import Diagnostics
-from .markup import Renderer, relative_url
+from .cache import MarkdownCache
+from .markup import Rendered, Renderer, fill_links, relative_url
 from .model import Site, Version
 
+#: Fewer Markdown texts than this to convert are not worth starting processes for.
+_PARALLEL_THRESHOLD = 64
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 
@@ -67,13 +74,19 @@ def _rel(context: jinja2.runtime.Context, url: str) -> str:
     return relative_url(context["page_url"], url)
 
 
+@functools.lru_cache(maxsize=None)
+def _locale(code: str) -> Locale:
+    return Locale.parse(code.replace("-", "_"))
+
+
+@functools.lru_cache(maxsize=None)
 def language_name(code: str, in_lang: str | None = None) -> str:
     """A language's name, in its own language by default, capitalised for a label."""
-    name = Locale.parse(code.replace("-", "_")).get_display_name(
-        (in_lang or code).replace("-", "_")) or code
+    name = _locale(code).get_display_name(_locale(in_lang or code)) or code
     return name[:1].upper() + name[1:]
 
 
+@functools.lru_cache(maxsize=None)
 def og_locale(code: str) -> str:
     """Open Graph locale such as `es_ES` for `es`."""
     likely = get_global("likely_subtags").get(code.replace("-", "_"), code)
@@ -89,13 +102,18 @@ def output_path(url: str) -> str:
 class SiteRenderer:
     """Renders every output file of a site model."""
 
-    def __init__(self, site: Site, theme: Theme, translations: dict[str, Any], diag: Diagnostics):
+    def __init__(self, site: Site, theme: Theme, translations: dict[str, Any], diag: Diagnostics,
+                 cache: MarkdownCache | None = None, jobs: int = 1,
+                 progress: Callable[[int, int], None] | None = None):
         self.site, self.theme, self.diag = site, theme, diag
+        self.cache = cache or MarkdownCache(None)
+        self.jobs, self.progress = jobs, progress
         self.config = site.config
         self.envs = {lang: make_environment(theme, lang, translations[lang]) for lang in self.config.languages}
         self.markdown = {lang: Renderer(lang) for lang in self.config.languages}
         self.files: dict[str, bytes] = {}
         self._content = (site.root / "content").resolve()
+        self._site_views: dict[str, dict[str, Any]] = {}
         self._anchors: list[tuple[Path, int, str, str, str]] = []
 
     # -- helpers used by views ------------------------------------------------
@@ -108,11 +126,39 @@ class SiteRenderer:
         links = [{"hreflang": lang, "href": self.absolute(url)} for lang, url in urls.items()]
         return links + [{"hreflang": "x-default", "href": self.config.base_url}]
 
-    def markdown_html(self, text: str, lang: str, source_path: Path, body_line: int, page_url: str) -> Markup:
-        """Markdown of a source file to safe HTML, links rewritten for `lang`'s tree."""
+    def markdown_html(self, text: str, text_lang: str, lang: str, source_path: Path, body_line: int,
+                      page_url: str) -> Markup:
+        """Markdown written in `text_lang` to safe HTML, its links leading into `lang`'s tree."""
         def resolve(href: str) -> str | None:
             return self._resolve_link(href, text, lang, source_path, body_line, page_url)
-        return Markup(self.markdown[lang].html(text, resolve))
+        return Markup(fill_links(self._converted(text_lang, text), resolve))
+
+    def _converted(self, lang: str, text: str) -> Rendered:
+        renderer = self.markdown[lang]
+        key = renderer.key(text)
+        rendered = self.cache.get(key)
+        if rendered is None:
+            rendered = renderer.convert(text)
+            self.cache.put(key, rendered)
+        return rendered
+
+    def prefetch(self, texts: list[tuple[str, str]]) -> None:
+        """Convert every text the cache lacks, on `jobs` processes when that pays."""
+        missing = {}
+        for lang, text in texts:
+            key = self.markdown[lang].key(text)
+            if key not in missing and self.cache.get(key) is None:
+                missing[key] = (lang, text)
+        if self.jobs < 2 or len(missing) < _PARALLEL_THRESHOLD:
+            return  # converted on demand
+        items = list(missing.items())
+        chunk = max(1, len(items) // (self.jobs * 4))
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=self.jobs, mp_context=context) as pool:
+            results = pool.map(_convert_all, [items[i:i + chunk] for i in range(0, len(items), chunk)])
+            for batch in results:
+                for key, rendered in batch:
+                    self.cache.put(key, rendered)
 
     def emit(self, url: str, data: str | bytes) -> None:
         path = output_path(url)
@@ -120,9 +166,10 @@ class SiteRenderer:
 
     def render(self, lang: str, template: str, **context: Any) -> str:
         context.setdefault("rooted", False)
+        if lang not in self._site_views:
+            self._site_views[lang] = views.site_view(self, lang)
         return self.envs[lang].get_template(template).render(
-            site=views.site_view(self, lang), lang=lang,
-            dir=Locale.parse(lang.replace("-", "_")).text_direction,
+            site=self._site_views[lang], lang=lang, dir=_locale(lang).text_direction,
             base_path=self.config.base_path, **context)
 
     # -- links ---------------------------------------------------------------
@@ -148,8 +195,7 @@ class SiteRenderer:
         return relative_url(page_url, target) + fragment
 
     def _target_url(self, path: str, source_path: Path, lang: str) -> str | None:
-        folder = source_path.resolve().parent
-        joined = Path(posixpath.normpath((folder / path).as_posix()))
+        joined = Path(posixpath.normpath(posixpath.join(source_path.parent.as_posix(), path)))
         try:
             rel = PurePosixPath(joined.relative_to(self._content).as_posix())
         except ValueError:
@@ -172,8 +218,12 @@ class SiteRenderer:
 
     def render_all(self) -> dict[str, bytes]:
         """Every file of the site, keyed by output path."""
-        for version in self.site.versions:
+        self.prefetch(views.markdown_texts(self.site))
+        total = len(self.site.versions) + len(self.site.sessions) * len(self.config.languages)
+        for done, version in enumerate(self.site.versions, 1):
             self._page(version)
+            if self.progress:
+                self.progress(done, total)
         views.render_sessions(self)
         self._root()
         self._not_found()
@@ -254,6 +304,18 @@ def _ids(html: str) -> set[str]:
     return collector.ids
 
 
-def render_site(site: Site, theme: Theme, translations: dict[str, Any], diag: Diagnostics) -> dict[str, bytes]:
+def _convert_all(items: list[tuple[str, tuple[str, str]]]) -> list[tuple[str, Rendered]]:
+    """Worker: convert a batch of (key, (lang, text))."""
+    return [(key, _worker_renderer(lang).convert(text)) for key, (lang, text) in items]
+
+
+@functools.lru_cache(maxsize=None)
+def _worker_renderer(lang: str) -> Renderer:
+    return Renderer(lang)
+
+
+def render_site(site: Site, theme: Theme, translations: dict[str, Any], diag: Diagnostics,
+                cache: MarkdownCache | None = None, jobs: int = 1,
+                progress: Callable[[int, int], None] | None = None) -> dict[str, bytes]:
     """Render every output file of `site`."""
-    return SiteRenderer(site, theme, translations, diag).render_all()
+    return SiteRenderer(site, theme, translations, diag, cache, jobs, progress).render_all()

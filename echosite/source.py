@@ -34,7 +34,7 @@ class YamlList(list):
     lines: list[int]
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present: faster
     """A safe loader that keeps line numbers and reports duplicate keys."""
 
     def __init__(self, stream: str):
@@ -72,7 +72,7 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> YamlList:
 
 def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
     try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
     except ValueError as exc:  # 2021-02-30: a plain ValueError, not a YAML error
         raise yaml.constructor.ConstructorError(
             None, None, f"invalid date {node.value!r} ({exc})", node.start_mark
@@ -106,7 +106,8 @@ def load_yaml(text: str, path: Path, diag: Diagnostics, first_line: int = 1) -> 
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = first_line + (mark.line if mark else 0)
+        # An unclosed bracket is found at the end of the text: name its last line, not past it.
+        line = first_line + min(mark.line if mark else 0, text.rstrip("\n").count("\n"))
         what = exc.problem or exc.context or "malformed YAML"
         diag.error(path, line, f"malformed YAML: {what}; check indentation, colons and quotes")
         return None

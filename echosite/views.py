@@ -1,6 +1,7 @@
 """What templates see: plain dictionaries prepared from the model, never the model."""
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from babel import Locale
@@ -8,6 +9,7 @@ from babel import Locale
 from .model import Version, session_url
 
 if TYPE_CHECKING:
+    from .model import Site
     from .render import SiteRenderer
 
 
@@ -40,7 +42,7 @@ def page_context(r: "SiteRenderer", version: Version) -> dict[str, Any]:
     lang, source, site = version.lang, version.source, r.site
     real = {v.lang: v.url for v in site.translations(version.key)}
     original = real.get(source.lang, version.url)
-    content = r.markdown_html(source.body, lang, source.path, source.body_line, version.url)
+    content = r.markdown_html(source.body, source.lang, lang, source.path, source.body_line, version.url)
     context: dict[str, Any] = {
         "template": "calendar.html" if source.layout == "calendar" else "page.html",
         "page_url": version.url,
@@ -90,6 +92,18 @@ def translation_groups(r: "SiteRenderer") -> list[dict[str, str]]:
     return groups
 
 
+def markdown_texts(site: "Site") -> list[tuple[str, str]]:
+    """Every (language, Markdown text) a render converts: page bodies, session summaries and texts."""
+    order = site.config.languages
+    texts = [(v.source.lang, v.source.body) for v in site.versions]
+    for session in site.sessions:
+        for lang in order:
+            if session.summary.values:
+                texts.append((session.summary.lang_of(lang, order), session.summary.get(lang, order)))
+        texts.extend((text.lang, text.body) for text in session.texts)
+    return texts
+
+
 def render_sessions(r: "SiteRenderer") -> None:
     """Session pages and iCalendar files, in every language."""
     from .calendar_views import render_session_files
@@ -97,5 +111,7 @@ def render_sessions(r: "SiteRenderer") -> None:
     render_session_files(r)
 
 
+@functools.lru_cache(maxsize=None)
 def locale(lang: str) -> Locale:
+    """The Babel locale of a language code (memoized: parsing is not free)."""
     return Locale.parse(lang.replace("-", "_"))

@@ -26,7 +26,7 @@ def html_files(root: Path) -> list[Path]:
 def basic_build(tmp_path_factory) -> tuple[Path, BuildResult]:
     """The `basic` fixture site, built once for every read-only test."""
     out = tmp_path_factory.mktemp("basic") / "output"
-    return out, build(SITES / "basic", out)
+    return out, build(SITES / "basic", out, cache_dir=out.parent / "cache")
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +38,7 @@ def basic_out(basic_build) -> Path:
 def built_default_site(tmp_path_factory) -> Path:
     """The repository's own site (the 2021 programme), built once."""
     out = tmp_path_factory.mktemp("default") / "output"
-    build(REPO, out)
+    build(REPO, out, cache_dir=out.parent / "cache")
     return out
 
 

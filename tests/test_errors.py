@@ -40,7 +40,7 @@ def test_unclosed_front_matter(site_copy, capsys):
 def test_malformed_config(site_copy, capsys):
     write(site_copy, "site_config.yaml", "title: x\nlanguages: [en\n")
     assert run(site_copy) == 1
-    assert any(line.startswith("site_config.yaml:3: malformed YAML") for line in errors_of(capsys))
+    assert any(line.startswith("site_config.yaml:2: malformed YAML") for line in errors_of(capsys))
 
 
 def test_not_utf8(site_copy, capsys):

@@ -1,0 +1,88 @@
+"""Rebuilds with a warm cache and an existing output equal a clean build, after every kind of edit."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from echosite.cache import CACHE_DIR
+from echosite.pipeline import build
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+EDITS = {
+    "content": lambda s: edit(s / "content/about.en.md", "## History", "## Our history"),
+    "calendar": lambda s: edit(s / "content/programmes/alpha/sessions.yaml", "start: 2021-10-28 09:00", "start: 2021-10-29 10:15"),
+    "session text": lambda s: edit(s / "content/programmes/alpha/sessions/alpha-1.es.md", "Preparación", "Antes de la sesión"),
+    "template": lambda s: edit(s / "templates/page.html", '<div class="prose">', '<div class="prose body">'),
+    "asset": lambda s: (s / "templates/assets/extra.css").write_text("p { color: black; }\n"),
+    "catalog": lambda s: edit(s / "translations/es/LC_MESSAGES/messages.po", 'msgstr "Inicio"', 'msgstr "Portada"'),
+    "config": lambda s: edit(s / "site_config.yaml", "- {name: {en: Madrid, es: Madrid}, timezone: Europe/Madrid}",
+                             "- {name: {en: Kigali, es: Kigali}, timezone: Africa/Kigali}"),
+    "add page": lambda s: (s / "content/new.es.md").write_text("---\ntitle: Nueva\n---\nTexto [inicio](index.es.md).\n"),
+    "delete page": lambda s: [(s / f"content/raw.{lang}.md").unlink() for lang in ("en", "es")],
+    "rename page": lambda s: [(s / f"content/about.{lang}.md").rename(s / f"content/about-us.{lang}.md") for lang in ("en", "es")],
+    "delete session": lambda s: edit(s / "content/programmes/alpha/sessions.yaml", "  - id: alpha-2\n", "  - id: alpha-3\n"),
+    "translate fallback": lambda s: (s / "content/only-english.es.md").write_text("---\ntitle: Solo en inglés\n---\nYa no.\n"),
+}
+
+
+@pytest.fixture(scope="module")
+def themed_site(tmp_path_factory) -> Path:
+    """The basic site with its own copy of the theme, so templates and catalogs can be edited."""
+    site = tmp_path_factory.mktemp("incremental") / "site"
+    shutil.copytree(Path(__file__).parent / "sites/basic", site)
+    shutil.copytree(REPO / "templates", site / "templates")
+    shutil.copytree(REPO / "translations", site / "translations")
+    return site
+
+
+def test_every_edit_in_sequence_rebuilds_like_a_clean_build(themed_site, tmp_path):
+    out = tmp_path / "out"
+    build(themed_site, out)
+    for name, apply in EDITS.items():
+        apply(themed_site)
+        build(themed_site, out)  # warm cache, existing output
+        clean_out = tmp_path / f"clean-{name.replace(' ', '-')}"
+        shutil.rmtree(themed_site / CACHE_DIR, ignore_errors=True)
+        build(themed_site, clean_out, clean=True)
+        assert tree(out) == tree(clean_out), name
+        shutil.rmtree(clean_out)
+
+
+def test_cache_lives_outside_output_and_is_safe_to_delete(site_copy, tmp_path):
+    out = tmp_path / "out"
+    build(site_copy, out)
+    cache = site_copy / CACHE_DIR
+    assert cache.is_dir() and not any(p.name.endswith(".sqlite") for p in out.rglob("*"))
+    first = tree(out)
+    (cache / "markdown.sqlite").write_bytes(b"not a database")
+    build(site_copy, out)
+    assert tree(out) == first
+    shutil.rmtree(cache)
+    build(site_copy, out)
+    assert tree(out) == first
+
+
+def test_parallel_and_serial_builds_are_identical(themed_site, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    build(themed_site, a, clean=True, jobs=1)
+    build(themed_site, b, clean=True, jobs=2)
+    assert tree(a) == tree(b)
+
+
+def test_check_writes_no_cache(site_copy):
+    build(site_copy, None, write_files=False)
+    assert not (site_copy / CACHE_DIR).exists()
