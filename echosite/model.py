@@ -73,7 +73,11 @@ def assemble(config: Config, root: Path, content: Content, sessions: tuple[Sessi
                 versions.append(Version(page, lang, _url(lang, page.key, own.slug), own, False))
                 continue
             borrowed = next(s for code in order if (s := page.source(code)))
-            versions.append(Version(page, lang, _url(lang, page.key, None), borrowed, True))
+            url = _url(lang, page.key, None)
+            versions.append(Version(page, lang, url, borrowed, True))
+            name = borrowed.path.name.removesuffix(f".{borrowed.lang}.md")
+            diag.warn(borrowed.path, 1, f"no {lang} translation: {url} shows this {borrowed.lang} text "
+                      f"(a fallback page); translate it as {name}.{lang}.md")
     _check_unique_urls(versions, sessions, order, diag)
     return Site(config, root, tuple(versions), sessions, content.assets)
 
