@@ -58,7 +58,7 @@ def test_update_creates_the_catalog_of_a_new_language(site):
     config.write_text(config.read_text().replace("languages: [en, es]", "languages: [en, es, fr]"))
     assert main(["i18n", "update", "--site", str(site)]) == 0
     fr = catalog(site / "translations/fr/LC_MESSAGES/messages.po", "fr")
-    assert str(fr.locale) == "fr" and "Skip to main content" in fr and fr.num_plurals == 3 or fr.num_plurals == 2
+    assert str(fr.locale) == "fr" and "Skip to main content" in fr and fr.num_plurals in (2, 3)
 
 
 def test_compile_reports_broken_placeholder_with_line(site, capsys):
