@@ -40,6 +40,20 @@ class MarkdownCache:
         self._used.add(key)
         self._entries[key] = self._new[key] = rendered
 
+    def track_new(self) -> None:
+        """Start collecting only the entries added and used from now on (in a worker process)."""
+        self._new, self._used = {}, set()
+
+    def new_entries(self) -> tuple[list[tuple[str, Rendered]], set[str]]:
+        """Entries added and keys used since `track_new`, to hand back to the parent process."""
+        return sorted(self._new.items()), self._used
+
+    def merge(self, entries: list[tuple[str, Rendered]], used: set[str]) -> None:
+        """Take a worker's new entries and used keys."""
+        for key, rendered in entries:
+            self.put(key, rendered)
+        self._used |= used
+
     def save(self) -> None:
         """Store new results and drop the ones this build did not use."""
         if not self.path or (not self._new and self._used == set(self._entries)):

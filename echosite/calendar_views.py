@@ -109,30 +109,27 @@ def _months(cards: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
     return months
 
 
-def render_session_files(r: "SiteRenderer") -> None:
-    """Session pages and iCalendar files (session, programme, site) in every language."""
-    order = r.config.languages
-    for lang in order:
-        words = labels(r, lang)
-        def url_for(session: "Session", lang: str = lang) -> str:
-            return r.absolute(session_url(lang, session.id))
-        for session in r.site.sessions:
-            _session_page(r, session, lang)
-            r.emit(ics_url(lang, session.id), calendar_ics(
-                [session], lang, order, r.config, session.title.get(lang, order), url_for,
-                presenters_label=words.presenters, online_label=words.online))
+def _ics(r: "SiteRenderer", sessions: Any, lang: str, name: str) -> bytes:
+    order, words = r.config.languages, labels(r, lang)
+    return calendar_ics(sessions, lang, order, r.config, name, lambda s: r.absolute(session_url(lang, s.id)),
+                        presenters_label=words.presenters, online_label=words.online)
+
+
+def render_session(r: "SiteRenderer", session: "Session", lang: str) -> None:
+    """A session's page and its iCalendar file, in `lang`."""
+    _session_page(r, session, lang)
+    r.emit(ics_url(lang, session.id), _ics(r, [session], lang, session.title.get(lang, r.config.languages)))
+
+
+def render_calendar_files(r: "SiteRenderer") -> None:
+    """The iCalendar file of each programme and of the whole site, in every language."""
+    for lang in r.config.languages:
         for version in r.site.versions:
-            if version.lang != lang:
-                continue
-            sessions = r.site.programme_sessions(version.key)
+            sessions = r.site.programme_sessions(version.key) if version.lang == lang else ()
             if sessions:
-                r.emit(programme_ics_url(version), calendar_ics(
-                    sessions, lang, order, r.config, version.source.title, url_for,
-                    presenters_label=words.presenters, online_label=words.online))
+                r.emit(programme_ics_url(version), _ics(r, sessions, lang, version.source.title))
         if r.site.sessions:
-            r.emit(f"/{lang}/{SITE_ICS}", calendar_ics(
-                r.site.sessions, lang, order, r.config, r.config.title.get(lang, order), url_for,
-                presenters_label=words.presenters, online_label=words.online))
+            r.emit(f"/{lang}/{SITE_ICS}", _ics(r, r.site.sessions, lang, r.config.title.get(lang, r.config.languages)))
 
 
 def _session_page(r: "SiteRenderer", session: "Session", lang: str) -> None:

@@ -53,7 +53,15 @@ class Site:
                 if (v := self.version(key, lang)) and not v.is_fallback]
 
     def programme_sessions(self, key: str) -> tuple[Session, ...]:
-        return tuple(s for s in self.sessions if s.programme == key)
+        """The sessions of the programme page `key`, in time order."""
+        by_programme = self.__dict__.get("_by_programme")
+        if by_programme is None:
+            by_programme = {}
+            for session in self.sessions:
+                by_programme.setdefault(session.programme, []).append(session)
+            by_programme = {k: tuple(v) for k, v in by_programme.items()}
+            object.__setattr__(self, "_by_programme", by_programme)
+        return by_programme.get(key, ())
 
 
 def session_url(lang: str, session_id: str) -> str:

@@ -18,15 +18,15 @@ from babel import Locale
 from babel.core import get_global
 from markupsafe import Markup, escape
 
-from . import views
+from . import calendar_views, views
 from .content import split_name
 from .errors import Diagnostics
 from .cache import MarkdownCache
 from .markup import Rendered, Renderer, fill_links, relative_url
 from .model import Site, Version
 
-#: Fewer Markdown texts than this to convert are not worth starting processes for.
-_PARALLEL_THRESHOLD = 64
+#: Fewer pages than this are not worth starting processes for.
+_PARALLEL_THRESHOLD = 200
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 
@@ -47,6 +47,7 @@ def make_environment(theme: Theme, lang: str, translations: Any) -> jinja2.Envir
     """A Jinja environment for one language: autoescape, strict, gettext installed."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(theme.templates),
+        auto_reload=False,  # one build, one read of each template
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
@@ -142,24 +143,6 @@ class SiteRenderer:
             self.cache.put(key, rendered)
         return rendered
 
-    def prefetch(self, texts: list[tuple[str, str]]) -> None:
-        """Convert every text the cache lacks, on `jobs` processes when that pays."""
-        missing = {}
-        for lang, text in texts:
-            key = self.markdown[lang].key(text)
-            if key not in missing and self.cache.get(key) is None:
-                missing[key] = (lang, text)
-        if self.jobs < 2 or len(missing) < _PARALLEL_THRESHOLD:
-            return  # converted on demand
-        items = list(missing.items())
-        chunk = max(1, len(items) // (self.jobs * 4))
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=self.jobs, mp_context=context) as pool:
-            results = pool.map(_convert_all, [items[i:i + chunk] for i in range(0, len(items), chunk)])
-            for batch in results:
-                for key, rendered in batch:
-                    self.cache.put(key, rendered)
-
     def emit(self, url: str, data: str | bytes) -> None:
         path = output_path(url)
         self.files[path] = data.encode("utf-8") if isinstance(data, str) else data
@@ -218,13 +201,16 @@ class SiteRenderer:
 
     def render_all(self) -> dict[str, bytes]:
         """Every file of the site, keyed by output path."""
-        self.prefetch(views.markdown_texts(self.site))
-        total = len(self.site.versions) + len(self.site.sessions) * len(self.config.languages)
-        for done, version in enumerate(self.site.versions, 1):
-            self._page(version)
-            if self.progress:
-                self.progress(done, total)
-        views.render_sessions(self)
+        work = [("page", i, "") for i in range(len(self.site.versions))]
+        work += [("session", i, lang) for lang in self.config.languages for i in range(len(self.site.sessions))]
+        if self.jobs > 1 and len(work) >= _PARALLEL_THRESHOLD:
+            self._render_in_workers(work)
+        else:
+            for done, item in enumerate(work, 1):
+                self._render_item(item)
+                if self.progress:
+                    self.progress(done, len(work))
+        calendar_views.render_calendar_files(self)
         self._root()
         self._not_found()
         self._assets()
@@ -232,6 +218,33 @@ class SiteRenderer:
         self.emit("/robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {self.absolute('/sitemap.xml')}\n")
         self._check_anchors()
         return dict(sorted(self.files.items()))
+
+    def _render_item(self, item: tuple[str, int, str]) -> None:
+        kind, index, lang = item
+        if kind == "page":
+            self._page(self.site.versions[index])
+        else:
+            calendar_views.render_session(self, self.site.sessions[index], lang)
+
+    def _render_in_workers(self, work: list[tuple[str, int, str]]) -> None:
+        """Render on `jobs` forked processes; merge files, problems and cache entries in order."""
+        global _FORKED
+        _FORKED = self  # inherited by the forked workers, never pickled
+        size = max(1, len(work) // (self.jobs * 8))
+        chunks = [work[i:i + size] for i in range(0, len(work), size)]
+        done = 0
+        try:
+            with ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+                for chunk, (files, problems, anchors, converted, used) in zip(chunks, pool.map(_render_chunk, chunks)):
+                    self.files.update(files)
+                    self.diag.problems.extend(problems)
+                    self._anchors.extend(anchors)
+                    self.cache.merge(converted, used)
+                    done += len(chunk)
+                    if self.progress:
+                        self.progress(min(done, len(work)), len(work))
+        finally:
+            _FORKED = None
 
     def _check_anchors(self) -> None:
         """Warn about `page.md#anchor` links to an id the target page does not have."""
@@ -304,14 +317,18 @@ def _ids(html: str) -> set[str]:
     return collector.ids
 
 
-def _convert_all(items: list[tuple[str, tuple[str, str]]]) -> list[tuple[str, Rendered]]:
-    """Worker: convert a batch of (key, (lang, text))."""
-    return [(key, _worker_renderer(lang).convert(text)) for key, (lang, text) in items]
+#: The renderer a forked worker inherits from its parent (set only while a pool runs).
+_FORKED: SiteRenderer | None = None
 
 
-@functools.lru_cache(maxsize=None)
-def _worker_renderer(lang: str) -> Renderer:
-    return Renderer(lang)
+def _render_chunk(items: list[tuple[str, int, str]]) -> tuple:
+    """Worker: render some items; return their files, problems, anchors and new cache entries."""
+    r = _FORKED
+    r.files, r._anchors, r.diag.problems, r.progress = {}, [], [], None
+    r.cache.track_new()
+    for item in items:
+        r._render_item(item)
+    return r.files, r.diag.problems, r._anchors, *r.cache.new_entries()
 
 
 def render_site(site: Site, theme: Theme, translations: dict[str, Any], diag: Diagnostics,

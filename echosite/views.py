@@ -9,7 +9,6 @@ from babel import Locale
 from .model import Version, session_url
 
 if TYPE_CHECKING:
-    from .model import Site
     from .render import SiteRenderer
 
 
@@ -90,25 +89,6 @@ def translation_groups(r: "SiteRenderer") -> list[dict[str, str]]:
     for session in r.site.sessions:
         groups.append({lang: session_url(lang, session.id) for lang in r.config.languages})
     return groups
-
-
-def markdown_texts(site: "Site") -> list[tuple[str, str]]:
-    """Every (language, Markdown text) a render converts: page bodies, session summaries and texts."""
-    order = site.config.languages
-    texts = [(v.source.lang, v.source.body) for v in site.versions]
-    for session in site.sessions:
-        for lang in order:
-            if session.summary.values:
-                texts.append((session.summary.lang_of(lang, order), session.summary.get(lang, order)))
-        texts.extend((text.lang, text.body) for text in session.texts)
-    return texts
-
-
-def render_sessions(r: "SiteRenderer") -> None:
-    """Session pages and iCalendar files, in every language."""
-    from .calendar_views import render_session_files
-
-    render_session_files(r)
 
 
 @functools.lru_cache(maxsize=None)
