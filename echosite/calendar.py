@@ -656,10 +656,17 @@ def summary_plain(session: Session, lang: str, order: tuple[str, ...]) -> str:
 def plain_text(source: str) -> str:
     """Markdown as readable plain text: link targets in brackets when absolute, no markup."""
     extractor = _PlainText()
-    extractor.feed(markdown.markdown(source))
+    converter = _plain_markdown()
+    extractor.feed(converter.reset().convert(source))
     extractor.close()
     lines = [" ".join(line.split()) for line in "".join(extractor.parts).split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+@functools.lru_cache(maxsize=1)
+def _plain_markdown() -> markdown.Markdown:
+    """One Markdown instance for plain-text summaries (building one per call is slow)."""
+    return markdown.Markdown()
 
 
 class _PlainText(HTMLParser):

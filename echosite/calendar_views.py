@@ -10,7 +10,7 @@ from babel import dates as babel_dates
 from markupsafe import Markup
 
 from . import calendar as cal
-from .ics import calendar_ics
+from .ics import assemble_calendar, event_ics, webcal_url
 from .model import Version, session_url
 from .views import locale, switcher
 
@@ -33,11 +33,6 @@ def ics_url(lang: str, session_id: str) -> str:
 def programme_ics_url(version: Version) -> str:
     """The programme's calendar file, named after its folder: `…/pathology/pathology.ics`."""
     return f"{version.url}{version.key.removesuffix('/index').split('/')[-1]}.ics"
-
-
-def webcal(absolute: str) -> str:
-    """A `webcal://` subscription link to the same calendar file."""
-    return "webcal://" + absolute.split("://", 1)[1]
 
 
 def session_card(r: "SiteRenderer", session: "Session", lang: str) -> dict[str, Any]:
@@ -83,7 +78,7 @@ def page_calendar(r: "SiteRenderer", version: Version) -> dict[str, Any]:
         "sessions": cards,
         "months": _months(cards, lang) if version.source.layout == "calendar" else [],
         "ics": ics,
-        "webcal": webcal(r.absolute(ics)) if ics else None,
+        "webcal": webcal_url(r.absolute(ics)) if ics else None,
         "zone_label": _zone_label(r, lang),
     }
 
@@ -109,16 +104,21 @@ def _months(cards: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
     return months
 
 
-def _ics(r: "SiteRenderer", sessions: Any, lang: str, name: str) -> bytes:
-    order, words = r.config.languages, labels(r, lang)
-    return calendar_ics(sessions, lang, order, r.config, name, lambda s: r.absolute(session_url(lang, s.id)),
-                        presenters_label=words.presenters, online_label=words.online)
+def _event(r: "SiteRenderer", session: "Session", lang: str) -> bytes:
+    """A session's serialized VEVENT in `lang`, made once per build and reused."""
+    key = (session.id, lang)
+    if key not in r.events:
+        words = labels(r, lang)
+        r.events[key] = event_ics(session, lang, r.config.languages, r.config,
+                                  r.absolute(session_url(lang, session.id)), words.presenters, words.online)
+    return r.events[key]
 
 
 def render_session(r: "SiteRenderer", session: "Session", lang: str) -> None:
     """A session's page and its iCalendar file, in `lang`."""
     _session_page(r, session, lang)
-    r.emit(ics_url(lang, session.id), _ics(r, [session], lang, session.title.get(lang, r.config.languages)))
+    r.emit(ics_url(lang, session.id), assemble_calendar(session.title.get(lang, r.config.languages),
+                                                        [_event(r, session, lang)]))
 
 
 def render_calendar_files(r: "SiteRenderer") -> None:
@@ -127,9 +127,11 @@ def render_calendar_files(r: "SiteRenderer") -> None:
         for version in r.site.versions:
             sessions = r.site.programme_sessions(version.key) if version.lang == lang else ()
             if sessions:
-                r.emit(programme_ics_url(version), _ics(r, sessions, lang, version.source.title))
+                r.emit(programme_ics_url(version),
+                       assemble_calendar(version.source.title, [_event(r, s, lang) for s in sessions]))
         if r.site.sessions:
-            r.emit(f"/{lang}/{SITE_ICS}", _ics(r, r.site.sessions, lang, r.config.title.get(lang, r.config.languages)))
+            r.emit(f"/{lang}/{SITE_ICS}", assemble_calendar(r.config.title.get(lang, r.config.languages),
+                                                            [_event(r, s, lang) for s in r.site.sessions]))
 
 
 def _session_page(r: "SiteRenderer", session: "Session", lang: str) -> None:

@@ -32,15 +32,34 @@ def calendar_ics(sessions: Iterable[Session], lang: str, order: tuple[str, ...],
     `presenters_label` ("Presenters", translated) prefixes the presenters line of
     DESCRIPTION; `online_label` is LOCATION when a session has no join link.
     """
+    events = [event_ics(session, lang, order, config, url_for(session), presenters_label, online_label)
+              for session in sorted(sessions, key=lambda s: (s.start_utc, s.id))]
+    return assemble_calendar(name, events)
+
+
+def assemble_calendar(name: str, events: list[bytes]) -> bytes:
+    """A VCALENDAR around already serialized VEVENTs (see `event_ics`), in the given order.
+
+    Why: a site calendar repeats every session's event, so each event is
+    serialized once by icalendar and reused; the result is byte for byte what
+    icalendar writes for the whole calendar (tests/test_ics.py checks it).
+    """
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", name)
-    for session in sorted(sessions, key=lambda s: (s.start_utc, s.id)):
-        cal.add_component(_event(session, lang, order, config, url_for(session), presenters_label, online_label))
-    return cal.to_ical()
+    empty = cal.to_ical()
+    end = b"END:VCALENDAR\r\n"
+    assert empty.endswith(end)
+    return empty[: -len(end)] + b"".join(events) + end
+
+
+def event_ics(session: Session, lang: str, order: tuple[str, ...], config: Config, url: str,
+              presenters_label: str = "", online_label: str = "Online") -> bytes:
+    """One session's VEVENT, serialized by icalendar."""
+    return _event(session, lang, order, config, url, presenters_label, online_label).to_ical()
 
 
 def webcal_url(url: str) -> str:

@@ -115,6 +115,7 @@ class SiteRenderer:
         self.files: dict[str, bytes] = {}
         self._content = (site.root / "content").resolve()
         self._site_views: dict[str, dict[str, Any]] = {}
+        self.events: dict[tuple[str, str], bytes] = {}  # serialized VEVENTs by (session id, lang)
         self._anchors: list[tuple[Path, int, str, str, str]] = []
 
     # -- helpers used by views ------------------------------------------------
@@ -235,8 +236,10 @@ class SiteRenderer:
         done = 0
         try:
             with ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-                for chunk, (files, problems, anchors, converted, used) in zip(chunks, pool.map(_render_chunk, chunks)):
+                for chunk, (files, events, problems, anchors, converted, used) in zip(
+                        chunks, pool.map(_render_chunk, chunks)):
                     self.files.update(files)
+                    self.events.update(events)
                     self.diag.problems.extend(problems)
                     self._anchors.extend(anchors)
                     self.cache.merge(converted, used)
@@ -324,11 +327,11 @@ _FORKED: SiteRenderer | None = None
 def _render_chunk(items: list[tuple[str, int, str]]) -> tuple:
     """Worker: render some items; return their files, problems, anchors and new cache entries."""
     r = _FORKED
-    r.files, r._anchors, r.diag.problems, r.progress = {}, [], [], None
+    r.files, r.events, r._anchors, r.diag.problems, r.progress = {}, {}, [], [], None
     r.cache.track_new()
     for item in items:
         r._render_item(item)
-    return r.files, r.diag.problems, r._anchors, *r.cache.new_entries()
+    return r.files, r.events, r.diag.problems, r._anchors, *r.cache.new_entries()
 
 
 def render_site(site: Site, theme: Theme, translations: dict[str, Any], diag: Diagnostics,

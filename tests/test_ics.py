@@ -217,3 +217,36 @@ def test_validate_ics_reports_a_file_that_is_no_calendar() -> None:
 
 def test_webcal_url() -> None:
     assert webcal_url("https://example.org/teleecho/en/calendar.ics") == "webcal://example.org/teleecho/en/calendar.ics"
+
+
+def test_assembled_calendar_equals_icalendars_own_serialization(tmp_path):
+    """Calendars are assembled from events serialized once; the bytes must be icalendar's own."""
+    import icalendar as ical
+    from echosite import ics as ics_module
+
+    site = tmp_path / "asm"
+    site.mkdir()
+    (site / "site_config.yaml").write_text(
+        "title: T\nbase_url: https://example.org/\nlanguages: [en, es]\ntimezone: Europe/Madrid\n")
+    (site / "sessions.yaml").write_text(
+        "sessions:\n"
+        "  - {id: a-1, start: 2021-10-30 10:00, duration: 90, title: {en: 'Long title, with; commas \\\\ and more', es: 'Título'}}\n"
+        "  - {id: a-2, start: 2021-11-02 10:00, duration: 60, title: Second, status: cancelled}\n")
+    from echosite.calendar import load_calendar
+    from echosite.config import load_config
+    from echosite.errors import Diagnostics
+
+    diag = Diagnostics(root=site)
+    config = load_config(site, diag)
+    sessions = load_calendar(site / "sessions.yaml", "p/index", config, diag)
+    assert not diag.errors and len(sessions) == 2
+    order = config.languages
+    url = lambda s: f"https://example.org/es/sessions/{s.id}/"
+    assembled = ics_module.calendar_ics(sessions, "es", order, config, "Nombre", url, presenters_label="Ponentes")
+    whole = ical.Calendar()
+    for key, value in (("prodid", ics_module.PRODID), ("version", "2.0"), ("calscale", "GREGORIAN"),
+                       ("method", "PUBLISH"), ("x-wr-calname", "Nombre")):
+        whole.add(key, value)
+    for s in sessions:
+        whole.add_component(ics_module._event(s, "es", order, config, url(s), "Ponentes", "Online"))
+    assert assembled == whole.to_ical()
