@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import calendar, config, content, i18n, model, render, write
-from .cache import CACHE_DIR, MarkdownCache
+from .cache import CACHE_DIR, ItemCache, MarkdownCache, structure_digest
 from .errors import Diagnostics, Problem, SiteError
 
 #: The repository's own theme: used where a site has no templates/ or translations/.
@@ -60,13 +60,16 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
                                           cfg.languages, diag)
     site_model = model.assemble(cfg, site, found, sessions, diag)                        # 5. model
     diag.raise_if_errors()
-    cache = MarkdownCache(Path(cache_dir) if cache_dir else site / CACHE_DIR, read=not clean)
-    files = render.render_site(site_model, theme, translations, diag, cache,             # 6. render
-                               jobs or os.cpu_count() or 1, progress)
+    cache_dir = Path(cache_dir) if cache_dir else site / CACHE_DIR
+    markdown_cache, item_cache = MarkdownCache(cache_dir, read=not clean), ItemCache(cache_dir, read=not clean)
+    structure = structure_digest(site_model, theme.templates, theme.translations, (cfg.base_url, drafts))
+    files = render.render_site(site_model, theme, translations, diag, markdown_cache,    # 6. render
+                               jobs or os.cpu_count() or 1, progress, item_cache, structure)
     diag.raise_if_errors()
     changed = write.write_output(files, out) if write_files else 0                       # 7. write
     if write_files:
-        cache.save()
+        markdown_cache.save()
+        item_cache.save()
 
     pages = {lang: sum(1 for path in files if path.startswith(f"{lang}/") and path.endswith(".html"))
              for lang in cfg.languages}

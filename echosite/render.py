@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 from . import calendar_views, views
 from .content import split_name
 from .errors import Diagnostics
-from .cache import MarkdownCache
+from .cache import ItemCache, MarkdownCache, item_key
 from .markup import Rendered, Renderer, fill_links, relative_url
 from .model import Site, Version
 
@@ -105,9 +105,11 @@ class SiteRenderer:
 
     def __init__(self, site: Site, theme: Theme, translations: dict[str, Any], diag: Diagnostics,
                  cache: MarkdownCache | None = None, jobs: int = 1,
-                 progress: Callable[[int, int], None] | None = None):
+                 progress: Callable[[int, int], None] | None = None,
+                 items: ItemCache | None = None, structure: str = ""):
         self.site, self.theme, self.diag = site, theme, diag
         self.cache = cache or MarkdownCache(None)
+        self.items, self.structure = items or ItemCache(None), structure
         self.jobs, self.progress = jobs, progress
         self.config = site.config
         self.envs = {lang: make_environment(theme, lang, translations[lang]) for lang in self.config.languages}
@@ -211,21 +213,56 @@ class SiteRenderer:
                 self._render_item(item)
                 if self.progress:
                     self.progress(done, len(work))
-        calendar_views.render_calendar_files(self)
-        self._root()
-        self._not_found()
+        self._render_item(("site", 0, ""))
         self._assets()
-        self.emit("/sitemap.xml", self._sitemap())
-        self.emit("/robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {self.absolute('/sitemap.xml')}\n")
         self._check_anchors()
         return dict(sorted(self.files.items()))
 
     def _render_item(self, item: tuple[str, int, str]) -> None:
+        """Render one item, or replay it from the item cache when its inputs are unchanged."""
         kind, index, lang = item
         if kind == "page":
-            self._page(self.site.versions[index])
+            version = self.site.versions[index]
+            identity, bodies = (kind, version.key, version.lang), [version.source.body]
+        elif kind == "session":
+            session = self.site.sessions[index]
+            identity, bodies = (kind, session.id, lang), [text.body for text in session.texts]
         else:
-            calendar_views.render_session(self, self.site.sessions[index], lang)
+            identity, bodies = (kind,), []
+        key = item_key(self.structure, identity, bodies)
+        cached = self.items.get(key)
+        if cached is None:
+            cached = self._render_fresh(item)
+            self.items.put(key, cached)
+        for path, text in cached["files"].items():
+            self.files[path] = text.encode("utf-8")
+        for path, line, message in cached["warnings"]:
+            self.diag.warn(self.site.root / path, line, message)
+        self._anchors.extend((Path(p), line, target, fragment, href)
+                             for p, line, target, fragment, href in cached["anchors"])
+
+    def _render_fresh(self, item: tuple[str, int, str]) -> dict[str, Any]:
+        """Render an item on its own; return what it made, in the item cache's form."""
+        kept = self.files, self.diag.problems, self._anchors
+        self.files, self.diag.problems, self._anchors = {}, [], []
+        try:
+            kind, index, lang = item
+            if kind == "page":
+                self._page(self.site.versions[index])
+            elif kind == "session":
+                calendar_views.render_session(self, self.site.sessions[index], lang)
+            else:
+                calendar_views.render_calendar_files(self)
+                self._root()
+                self._not_found()
+                self.emit("/sitemap.xml", self._sitemap())
+                self.emit("/robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {self.absolute('/sitemap.xml')}\n")
+            return {"files": {path: data.decode("utf-8") for path, data in self.files.items()},
+                    "warnings": [(p.path, p.line, p.message) for p in self.diag.problems],
+                    "anchors": [(str(p), line, target, fragment, href)
+                                for p, line, target, fragment, href in self._anchors]}
+        finally:
+            self.files, self.diag.problems, self._anchors = kept
 
     def _render_in_workers(self, work: list[tuple[str, int, str]]) -> None:
         """Render on `jobs` forked processes; merge files, problems and cache entries in order."""
@@ -236,13 +273,14 @@ class SiteRenderer:
         done = 0
         try:
             with ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-                for chunk, (files, events, problems, anchors, converted, used) in zip(
+                for chunk, (files, events, problems, anchors, converted, used, items, items_used) in zip(
                         chunks, pool.map(_render_chunk, chunks)):
                     self.files.update(files)
                     self.events.update(events)
                     self.diag.problems.extend(problems)
                     self._anchors.extend(anchors)
                     self.cache.merge(converted, used)
+                    self.items.merge(items, items_used)
                     done += len(chunk)
                     if self.progress:
                         self.progress(min(done, len(work)), len(work))
@@ -329,13 +367,15 @@ def _render_chunk(items: list[tuple[str, int, str]]) -> tuple:
     r = _FORKED
     r.files, r.events, r._anchors, r.diag.problems, r.progress = {}, {}, [], [], None
     r.cache.track_new()
+    r.items.track_new()
     for item in items:
         r._render_item(item)
-    return r.files, r.events, r.diag.problems, r._anchors, *r.cache.new_entries()
+    return r.files, r.events, r.diag.problems, r._anchors, *r.cache.new_entries(), *r.items.new_entries()
 
 
 def render_site(site: Site, theme: Theme, translations: dict[str, Any], diag: Diagnostics,
                 cache: MarkdownCache | None = None, jobs: int = 1,
-                progress: Callable[[int, int], None] | None = None) -> dict[str, bytes]:
+                progress: Callable[[int, int], None] | None = None,
+                items: ItemCache | None = None, structure: str = "") -> dict[str, bytes]:
     """Render every output file of `site`."""
-    return SiteRenderer(site, theme, translations, diag, cache, jobs, progress).render_all()
+    return SiteRenderer(site, theme, translations, diag, cache, jobs, progress, items, structure).render_all()

@@ -86,3 +86,52 @@ def test_parallel_and_serial_builds_are_identical(themed_site, tmp_path):
 def test_check_writes_no_cache(site_copy):
     build(site_copy, None, write_files=False)
     assert not (site_copy / CACHE_DIR).exists()
+
+
+def fresh_renders(monkeypatch) -> list:
+    """Record every item rendered from scratch (not replayed from the item cache)."""
+    from echosite.render import SiteRenderer
+
+    seen: list = []
+    original = SiteRenderer._render_fresh
+
+    def spy(self, item):
+        seen.append(item)
+        return original(self, item)
+    monkeypatch.setattr(SiteRenderer, "_render_fresh", spy)
+    return seen
+
+
+def test_no_change_rebuild_renders_nothing_and_one_edit_renders_one_page(site_copy, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    build(site_copy, out, jobs=1)
+    seen = fresh_renders(monkeypatch)
+    build(site_copy, out, jobs=1)
+    assert seen == []
+    edit(site_copy / "content/about.en.md", "## History", "## Our history")
+    build(site_copy, out, jobs=1)
+    assert len(seen) == 1 and seen[0][0] == "page"
+    assert "Our history" in (out / "en/about/index.html").read_text()
+
+
+def test_a_menu_title_change_rerenders_every_item(site_copy, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    build(site_copy, out, jobs=1)
+    seen = fresh_renders(monkeypatch)
+    edit(site_copy / "content/about.en.md", 'title: "About"', 'title: "About us"')
+    build(site_copy, out, jobs=1)
+    kinds = [item[0] for item in seen]
+    assert kinds.count("page") == 12 and kinds.count("session") == 4 and kinds.count("site") == 1
+    assert all("About us" in page.read_text() for page in (out / "en").rglob("index.html"))
+
+
+def test_warnings_are_replayed_from_the_item_cache(site_copy, tmp_path, capsys):
+    from echosite.cli import main
+
+    edit(site_copy / "content/about.en.md", "Back [home](index.en.md).", "Back [home](nowhere.en.md).")
+    args = ["build", "--site", str(site_copy), "--out", str(tmp_path / "out"), "--jobs", "1"]
+    assert main(args) == 0
+    first = [l for l in capsys.readouterr().err.splitlines() if "nowhere" in l]
+    assert main(args) == 0
+    assert [l for l in capsys.readouterr().err.splitlines() if "nowhere" in l] == first != []
+    assert main(args + ["--strict"]) == 1
