@@ -1,6 +1,6 @@
 """Cached pure work: converted Markdown and rendered items, keyed by their inputs' hash.
 
-Lives in `<site>/.cache/` (never in the output), is safe to delete, and holds
+Lives in the cache folder (`<site>/.cache/` by default, never in the output), is safe to delete, and holds
 only results that depend on nothing but their key, so a cached build is
 byte-identical to a clean one.
 """
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import importlib.metadata
 import json
 import os
 import sqlite3
@@ -16,11 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .markup import Rendered
+from .uptodate import library_versions
 
 if TYPE_CHECKING:
     from .model import Site
 
-CACHE_DIR = ".cache"
 _FILE = "markdown.sqlite"
 _ITEMS = "items.sqlite"
 
@@ -156,9 +155,6 @@ class ItemCache:
             self.path.unlink(missing_ok=True)  # damaged: the next build starts afresh
 
 
-_LIBRARIES = ("jinja2", "markdown", "babel", "nh3", "icalendar", "tzdata", "pyyaml", "markupsafe")
-
-
 def structure_digest(site: "Site", templates: Path, translations: Path, options: tuple) -> str:
     """Hash of every input of a render except the Markdown bodies of pages and session texts.
 
@@ -176,7 +172,7 @@ def structure_digest(site: "Site", templates: Path, translations: Path, options:
     engine = Path(__file__).resolve().parent
     for path in sorted(engine.glob("*.py")):
         add(path.name, path.read_bytes())
-    add(*(_version(name) for name in _LIBRARIES))
+    add(*library_versions())
     for folder in (templates, translations):
         for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix != ".mo"):
             add(path.relative_to(folder).as_posix(), path.read_bytes())
@@ -196,10 +192,3 @@ def item_key(structure: str, item: tuple, bodies: list[str]) -> str:
     for part in (*map(repr, item), *bodies):
         h.update(b"\0" + part.encode("utf-8"))
     return h.hexdigest()
-
-
-def _version(name: str) -> str:
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return "?"

@@ -114,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         print(warning, file=sys.stderr)
     pages = ", ".join(f"{lang} {count}" for lang, count in result.pages.items())
     verb = "built" if args.command == "build" else "checked"
-    print(f"{verb} {len(result.files)} files (pages: {pages}), {len(result.warnings)} warning(s), "
+    state = " (nothing changed)" if result.up_to_date else ""
+    print(f"{verb} {result.file_count} files{state} (pages: {pages}), {len(result.warnings)} warning(s), "
           f"0 errors in {result.seconds:.2f} s")
     return EXIT_OK

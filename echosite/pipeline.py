@@ -7,12 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import calendar, config, content, i18n, model, render, write
-from .cache import CACHE_DIR, ItemCache, MarkdownCache, structure_digest
+from . import uptodate, write
 from .errors import Diagnostics, Problem, SiteError
+from .theme import Theme, find_theme
 
-#: The repository's own theme: used where a site has no templates/ or translations/.
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+#: Where cached work goes unless `cache_dir` says otherwise (inside the site, git-ignored).
+CACHE_DIR = ".cache"
 
 
 @dataclass
@@ -24,14 +24,8 @@ class BuildResult:
     pages: dict[str, int] = field(default_factory=dict)
     changed: int = 0
     seconds: float = 0.0
-
-
-def find_theme(site: Path) -> render.Theme:
-    """The site's own templates/ and translations/, else the repository's."""
-    def pick(name: str) -> Path:
-        own = site / name
-        return own if own.is_dir() else PACKAGE_ROOT / name
-    return render.Theme(templates=pick("templates"), translations=pick("translations"))
+    file_count: int = 0
+    up_to_date: bool = False
 
 
 def build(site: Path, out: Path | None = None, *, base_url: str | None = None, strict: bool = False,
@@ -40,43 +34,65 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
     """Build the site at `site` into `out` (or only validate, when `write_files` is false).
 
     Raises SiteError with every problem found when the sources have errors;
-    the output folder is then left exactly as it was. Converted Markdown is
-    cached in `cache_dir` (default `<site>/.cache/`; not read with `clean`,
-    never written by a check).
+    the output folder is then left exactly as it was. Work is cached in
+    `cache_dir` (default `<site>/.cache/`; ignored with `clean`, never written
+    by a check), and a build whose inputs and output are as the last one left
+    them does nothing.
     """
     started = time.perf_counter()
     site = Path(site).resolve()
-    out = Path(out) if out is not None else site / "output"
+    out = (Path(out) if out is not None else site / "output").expanduser().resolve()
+    cache_dir = Path(cache_dir).resolve() if cache_dir else site / CACHE_DIR
     diag = Diagnostics(root=site, strict=strict)
     theme = find_theme(site)
     if write_files:
         write.check_output_folder(out, site, [site / "content", theme.templates, theme.translations])
+        digest = _digest(site, theme, base_url, drafts, out)
+        record = None if clean else uptodate.last_build(cache_dir, digest, out)
+        if record is not None:
+            for path, line, message in record["warnings"]:
+                diag.warn(site / path, line, message)
+            diag.raise_if_errors()
+            return BuildResult({}, diag.warnings, record["pages"], 0, time.perf_counter() - started,
+                               record["files"], up_to_date=True)
+        uptodate.forget(cache_dir)
+
+    # The stages import Jinja, Markdown, Babel and icalendar: only when there is work.
+    from . import calendar, config, content, i18n, model, render
+    from .cache import ItemCache, MarkdownCache, structure_digest
 
     cfg = config.load_config(site, diag, base_url)                                     # 1. config
     diag.raise_if_errors()
     found = content.load_content(site / "content", cfg.languages, diag, drafts)         # 2. content
-    sessions = _load_sessions(found, cfg, diag)                                          # 3. calendars
+    sessions = _load_sessions(found, cfg, diag, calendar)                                # 3. calendars
     translations = i18n.load_translations(theme.translations, theme.templates,          # 4. UI strings
                                           cfg.languages, diag)
     site_model = model.assemble(cfg, site, found, sessions, diag)                        # 5. model
     diag.raise_if_errors()
-    cache_dir = Path(cache_dir) if cache_dir else site / CACHE_DIR
     markdown_cache, item_cache = MarkdownCache(cache_dir, read=not clean), ItemCache(cache_dir, read=not clean)
     structure = structure_digest(site_model, theme.templates, theme.translations, (cfg.base_url, drafts))
     files = render.render_site(site_model, theme, translations, diag, markdown_cache,    # 6. render
                                jobs or os.cpu_count() or 1, progress, item_cache, structure)
     diag.raise_if_errors()
     changed = write.write_output(files, out) if write_files else 0                       # 7. write
-    if write_files:
-        markdown_cache.save()
-        item_cache.save()
 
     pages = {lang: sum(1 for path in files if path.startswith(f"{lang}/") and path.endswith(".html"))
              for lang in cfg.languages}
-    return BuildResult(files, diag.warnings, pages, changed, time.perf_counter() - started)
+    if write_files:
+        markdown_cache.save()
+        item_cache.save()
+        if _digest(site, theme, base_url, drafts, out) == digest:  # no edit landed during the build
+            uptodate.remember(cache_dir, digest, out, {
+                "warnings": [(p.path, p.line, p.message) for p in diag.warnings],
+                "pages": pages, "files": len(files)})
+    return BuildResult(files, diag.warnings, pages, changed, time.perf_counter() - started, len(files))
 
 
-def _load_sessions(found: content.Content, cfg: config.Config, diag: Diagnostics) -> tuple:
+def _digest(site: Path, theme: Theme, base_url: str | None, drafts: bool, out: Path) -> str:
+    return uptodate.input_digest(site, [theme.templates, theme.translations], (base_url, drafts, str(out)))
+
+
+def _load_sessions(found, cfg, diag: Diagnostics, calendar) -> tuple:  # noqa: ANN001 (lazily imported types)
     """Every programme calendar, with session ids unique across the site."""
     sessions = [s for key, path in found.calendars for s in calendar.load_calendar(path, key, cfg, diag)]
     calendar.check_unique_ids(sessions, diag)

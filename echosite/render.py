@@ -7,7 +7,6 @@ import posixpath
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -24,23 +23,12 @@ from .errors import Diagnostics
 from .cache import ItemCache, MarkdownCache, item_key
 from .markup import Rendered, Renderer, fill_links, relative_url
 from .model import Site, Version
+from .theme import Theme
 
 #: Fewer pages than this are not worth starting processes for.
 _PARALLEL_THRESHOLD = 200
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
-
-
-@dataclass(frozen=True)
-class Theme:
-    """Where templates, their static assets and UI catalogs come from."""
-
-    templates: Path
-    translations: Path
-
-    @property
-    def assets(self) -> Path:
-        return self.templates / "assets"
 
 
 def make_environment(theme: Theme, lang: str, translations: Any) -> jinja2.Environment:

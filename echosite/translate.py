@@ -18,7 +18,7 @@ from .config import load_config
 from .content import load_content
 from .errors import Diagnostics, SiteError
 from .i18n import DOMAIN, SOURCE_LANGUAGE, check_catalog, po_path, read_catalog, template_messages
-from .pipeline import find_theme
+from .theme import find_theme
 
 #: The date written in a new template's header; kept from the old one so that
 #: `extract` with no new strings leaves the file unchanged.

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from echosite.cache import CACHE_DIR
+from echosite.pipeline import CACHE_DIR
 from echosite.pipeline import build
 
 REPO = Path(__file__).resolve().parent.parent
@@ -135,3 +135,20 @@ def test_warnings_are_replayed_from_the_item_cache(site_copy, tmp_path, capsys):
     assert main(args) == 0
     assert [l for l in capsys.readouterr().err.splitlines() if "nowhere" in l] == first != []
     assert main(args + ["--strict"]) == 1
+
+
+def test_unchanged_inputs_and_output_skip_the_build(site_copy, tmp_path):
+    out = tmp_path / "out"
+    first = build(site_copy, out)
+    assert not first.up_to_date
+    again = build(site_copy, out)
+    assert again.up_to_date and again.file_count == first.file_count
+    assert [str(w) for w in again.warnings] == [str(w) for w in first.warnings]
+    (out / "en/about/index.html").write_text("tampered")
+    repaired = build(site_copy, out)
+    assert not repaired.up_to_date and "tampered" not in (out / "en/about/index.html").read_text()
+    assert not build(site_copy, out, base_url="https://other.example/").up_to_date
+    assert not build(site_copy, out, clean=True).up_to_date
+    (site_copy / "content/files/note.txt").write_text("changed asset\n")
+    assert not build(site_copy, out).up_to_date
+    assert (out / "files/note.txt").read_text() == "changed asset\n"
