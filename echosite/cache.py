@@ -106,6 +106,16 @@ class ItemCache:
                 return None
         return self._db
 
+    def keys(self) -> set[str]:
+        """Every stored key (cheap: no values are read)."""
+        db = self._connection()
+        if db is None:
+            return set()
+        try:
+            return {key for (key,) in db.execute("SELECT key FROM items")}
+        except sqlite3.Error:
+            return set()
+
     def get(self, key: str) -> dict | None:
         self._used.add(key)
         db = self._connection()

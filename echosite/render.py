@@ -194,20 +194,22 @@ class SiteRenderer:
         """Every file of the site, keyed by output path."""
         work = [("page", i, "") for i in range(len(self.site.versions))]
         work += [("session", i, lang) for lang in self.config.languages for i in range(len(self.site.sessions))]
-        if self.jobs > 1 and len(work) >= _PARALLEL_THRESHOLD:
-            self._render_in_workers(work)
-        else:
-            for done, item in enumerate(work, 1):
-                self._render_item(item)
-                if self.progress:
-                    self.progress(done, len(work))
+        stored = self.items.keys()
+        fresh = [item for item in work if self._item_key(item) not in stored]
+        if self.jobs > 1 and len(fresh) >= _PARALLEL_THRESHOLD:
+            self._render_in_workers(fresh)  # the cached rest is replayed below, in this process
+            work = [item for item in work if self._item_key(item) in stored]
+        for done, item in enumerate(work, 1):
+            self._render_item(item)
+            if self.progress:
+                self.progress(done, len(work))
         self._render_item(("site", 0, ""))
         self._assets()
         self._check_anchors()
         return dict(sorted(self.files.items()))
 
-    def _render_item(self, item: tuple[str, int, str]) -> None:
-        """Render one item, or replay it from the item cache when its inputs are unchanged."""
+    def _item_key(self, item: tuple[str, int, str]) -> str:
+        """The item cache key: the site's structure, which item, and the bodies it shows."""
         kind, index, lang = item
         if kind == "page":
             version = self.site.versions[index]
@@ -217,7 +219,11 @@ class SiteRenderer:
             identity, bodies = (kind, session.id, lang), [text.body for text in session.texts]
         else:
             identity, bodies = (kind,), []
-        key = item_key(self.structure, identity, bodies)
+        return item_key(self.structure, identity, bodies)
+
+    def _render_item(self, item: tuple[str, int, str]) -> None:
+        """Render one item, or replay it from the item cache when its inputs are unchanged."""
+        key = self._item_key(item)
         cached = self.items.get(key)
         if cached is None:
             cached = self._render_fresh(item)

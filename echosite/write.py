@@ -69,9 +69,20 @@ def write_output(files: dict[str, bytes], out: Path) -> int:
     return changed
 
 
+def _walk(root: Path) -> tuple[set[str], set[str]]:
+    """Relative paths of the files (links included) and of the folders below `root`."""
+    files, folders = set(), set()
+    for folder, dirs, names in os.walk(root):
+        rel = os.path.relpath(folder, root)
+        prefix = "" if rel == "." else rel + "/"
+        folders.update(prefix + name for name in dirs)
+        files.update(prefix + name for name in names)
+    return files, folders
+
+
 def _matches(root: Path, files: dict[str, bytes]) -> bool:
     """Whether `root` holds exactly `files`, byte for byte."""
-    present = {p.relative_to(root).as_posix() for p in root.rglob("*") if not p.is_dir() or p.is_symlink()}
+    present, _folders = _walk(root)
     return present == set(files) and all(_same(root / rel, data) for rel, data in files.items())
 
 
@@ -84,15 +95,17 @@ def _same(path: Path, data: bytes) -> bool:
 
 def _remove_extra(root: Path, files: dict[str, bytes]) -> None:
     """Delete what `root` holds beyond `files`, then the folders left empty."""
-    wanted_dirs = {Path(rel).parent.as_posix() for rel in files}
-    wanted_dirs |= {parent.as_posix() for rel in files for parent in Path(rel).parents}
-    for path in sorted(root.rglob("*"), key=lambda p: len(p.parts), reverse=True):
-        rel = path.relative_to(root).as_posix()
-        if path.is_dir() and not path.is_symlink():
-            if rel not in wanted_dirs:
-                shutil.rmtree(path)
-        elif rel not in files:
-            path.unlink()
+    present, folders = _walk(root)
+    for rel in present - set(files):
+        (root / rel).unlink()
+    wanted = {parent for rel in files for parent in _parents(rel)}
+    for rel in sorted(folders - wanted, key=lambda r: r.count("/"), reverse=True):
+        shutil.rmtree(root / rel, ignore_errors=True)
+
+
+def _parents(rel: str) -> list[str]:
+    parts = rel.split("/")[:-1]
+    return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
 def _swap(spare: Path, out: Path) -> None:
