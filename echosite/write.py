@@ -49,20 +49,19 @@ def write_output(files: dict[str, bytes], out: Path) -> int:
     changed = 0
     for rel, data in files.items():
         target, live = spare / rel, out / rel
-        if _same(target, data):
-            if not _same(live, data):
-                changed += 1
+        in_live = _same(live, data)
+        changed += not in_live
+        if (in_live and _same_file(target, live)) or (not in_live and _same(target, data)):
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.is_dir() and not target.is_symlink():
             shutil.rmtree(target)
         else:
             target.unlink(missing_ok=True)
-        if _same(live, data):
+        if in_live:
             os.link(live, target)
         else:
             target.write_bytes(data)
-            changed += 1
     _remove_extra(spare, files)
     os.chmod(spare, 0o755)
     _swap(spare, out)
@@ -84,6 +83,14 @@ def _matches(root: Path, files: dict[str, bytes]) -> bool:
     """Whether `root` holds exactly `files`, byte for byte."""
     present, _folders = _walk(root)
     return present == set(files) and all(_same(root / rel, data) for rel, data in files.items())
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths are links to one file (no need to compare bytes)."""
+    try:
+        return os.path.samefile(a, b) and not a.is_symlink()
+    except OSError:
+        return False
 
 
 def _same(path: Path, data: bytes) -> bool:
