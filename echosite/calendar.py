@@ -24,7 +24,7 @@ from babel import units as babel_units
 
 from .config import Config
 from .errors import Diagnostics, did_you_mean
-from .source import YamlMap, load_yaml, read_text, split_front_matter
+from .source import YamlMap, load_yaml, read_markdown, read_text
 from .text import Text, load_zone, parse_locale, parse_text
 
 CALENDAR_NAME = "sessions.yaml"
@@ -475,12 +475,10 @@ def _load_texts(folder: Path, ids: set[str], config: Config,
 
 
 def _read_text_file(path: Path, lang: str, diag: Diagnostics) -> SessionText | None:
-    source = read_text(path, diag)
-    if source is None:
+    read = read_markdown(path, diag)
+    if read is None:
         return None
-    meta, body, body_line = split_front_matter(source, path, diag)
-    if meta is None:
-        return None
+    meta, body, body_line = read
     for key in meta:
         if key not in TEXT_KEYS:
             diag.warn(path, meta.line_of(key), f'unknown key "{key}"{did_you_mean(key, TEXT_KEYS)}; '

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .errors import Diagnostics, did_you_mean
-from .source import YamlMap, read_text, split_front_matter
+from .source import YamlMap, read_markdown
 
 FRONT_MATTER_KEYS = ("title", "description", "draft", "slug", "weight", "menu", "layout")
 LAYOUTS = ("page", "calendar")
@@ -111,12 +111,10 @@ def _load_source(path: Path, rel: Path, languages: tuple[str, ...], diag: Diagno
         diag.error(path, 0, f'unknown language "{lang}" in the file name{did_you_mean(lang, languages)}; '
                    f'configured languages: {", ".join(languages)} (add it to languages in site_config.yaml)')
         return None
-    text = read_text(path, diag)
-    if text is None:
+    read = read_markdown(path, diag)
+    if read is None:
         return None
-    meta, body, body_line = split_front_matter(text, path, diag)
-    if meta is None:
-        return None
+    meta, body, body_line = read
     fields = _front_matter(meta, path, diag, is_home=(_key(rel.parent / base) == "index"))
     if fields is None:
         return None

@@ -100,13 +100,12 @@ def check_catalog(catalog: Catalog, path: Path, messages: list[UIMessage], lang:
                       'until a translator checks it and removes the "fuzzy" flag')
 
 
-def load_translations(translations: Path, templates: Path, languages: tuple[str, ...],
-                      diag: Diagnostics) -> dict[str, NullTranslations]:
-    """gettext translations per language, read from the `.po` files (no `.mo` files needed)."""
+def checked_catalogs(translations: Path, templates: Path, languages: tuple[str, ...],
+                     diag: Diagnostics) -> dict[str, tuple[Path, Catalog]]:
+    """Each language's catalog (but the templates' own), read and checked against the templates."""
     messages = template_messages(templates)
-    result: dict[str, NullTranslations] = {}
+    found = {}
     for lang in languages:
-        result[lang] = NullTranslations()
         if lang == SOURCE_LANGUAGE:
             continue
         path = po_path(translations, lang)
@@ -115,13 +114,25 @@ def load_translations(translations: Path, templates: Path, languages: tuple[str,
                       "create it with `python build.py i18n update`")
             continue
         catalog = read_catalog(path, lang, diag)
-        if catalog is None:
-            continue
-        check_catalog(catalog, path, messages, lang, diag)
-        buffer = io.BytesIO()
-        write_mo(buffer, catalog)  # fuzzy entries are left out
-        buffer.seek(0)
-        result[lang] = Translations(fp=buffer, domain=DOMAIN)
+        if catalog is not None:
+            check_catalog(catalog, path, messages, lang, diag)
+            found[lang] = (path, catalog)
+    return found
+
+
+def compiled(catalog: Catalog) -> bytes:
+    """The catalog as a `.mo` file; fuzzy entries are left out."""
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    return buffer.getvalue()
+
+
+def load_translations(translations: Path, templates: Path, languages: tuple[str, ...],
+                      diag: Diagnostics) -> dict[str, NullTranslations]:
+    """gettext translations per language, read from the `.po` files (no `.mo` files needed)."""
+    result: dict[str, NullTranslations] = {lang: NullTranslations() for lang in languages}
+    for lang, (_path, catalog) in checked_catalogs(translations, templates, languages, diag).items():
+        result[lang] = Translations(fp=io.BytesIO(compiled(catalog)), domain=DOMAIN)
     return result
 
 

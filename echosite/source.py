@@ -165,3 +165,12 @@ def split_front_matter(text: str, path: Path, diag: Diagnostics) -> tuple[YamlMa
         diag.error(path, 2, "front matter must be a mapping of keys to values (title: …)")
         return None, body, end + 2
     return data, body, end + 2
+
+
+def read_markdown(path: Path, diag: Diagnostics) -> tuple[YamlMap, str, int] | None:
+    """A Markdown file's front matter, body and body's first line; None (with errors) if unreadable."""
+    text = read_text(path, diag)
+    if text is None:
+        return None
+    meta, body, body_line = split_front_matter(text, path, diag)
+    return None if meta is None else (meta, body, body_line)

@@ -11,13 +11,12 @@ from pathlib import Path
 
 from babel import Locale
 from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 from .config import load_config
 from .content import load_content
 from .errors import Diagnostics, SiteError
-from .i18n import DOMAIN, SOURCE_LANGUAGE, check_catalog, po_path, read_catalog, template_messages
+from .i18n import DOMAIN, SOURCE_LANGUAGE, checked_catalogs, compiled, po_path, template_messages
 from .theme import find_theme
 
 #: The date written in a new template's header; kept from the old one so that
@@ -81,21 +80,8 @@ def compile_catalogs(site: Path, strict: bool = False) -> Diagnostics:
     """Check every catalog (placeholders, plurals, markup, fuzzy, missing) and write `.mo` files."""
     config, theme, diag = _site(site)
     diag.strict = strict
-    messages = template_messages(theme.templates)
-    for lang in config.languages:
-        if lang == SOURCE_LANGUAGE:
-            continue
-        path = po_path(theme.translations, lang)
-        if not path.is_file():
-            diag.warn(path, 0, f"no catalog for {lang}; create it with `python build.py i18n update`")
-            continue
-        catalog = read_catalog(path, lang, diag)
-        if catalog is None:
-            continue
-        check_catalog(catalog, path, messages, lang, diag)
-        buffer = io.BytesIO()
-        write_mo(buffer, catalog)
-        path.with_suffix(".mo").write_bytes(buffer.getvalue())
+    for path, catalog in checked_catalogs(theme.translations, theme.templates, config.languages, diag).values():
+        path.with_suffix(".mo").write_bytes(compiled(catalog))
     return diag
 
 
