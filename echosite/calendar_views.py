@@ -12,7 +12,8 @@ from markupsafe import Markup
 from . import calendar as cal
 from .ics import assemble_calendar, event_ics, webcal_url
 from .model import Version, session_url
-from .views import locale, switcher
+from .text import parse_locale as locale
+from .views import switcher
 
 if TYPE_CHECKING:
     from .calendar import Session

@@ -4,9 +4,9 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import posixpath
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -19,10 +19,11 @@ from markupsafe import Markup, escape
 
 from . import calendar_views, views
 from .content import split_name
-from .errors import Diagnostics
 from .cache import ItemCache, MarkdownCache, item_key
+from .errors import Diagnostics
 from .markup import Rendered, Renderer, fill_links, relative_url
 from .model import Site, Version
+from .text import parse_locale
 from .theme import Theme
 
 #: Fewer pages than this are not worth starting processes for.
@@ -64,15 +65,10 @@ def _rel(context: jinja2.runtime.Context, url: str) -> str:
 
 
 @functools.lru_cache(maxsize=None)
-def _locale(code: str) -> Locale:
-    return Locale.parse(code.replace("-", "_"))
-
-
-@functools.lru_cache(maxsize=None)
-def language_name(code: str, in_lang: str | None = None) -> str:
-    """A language's name, in its own language by default, capitalised for a label."""
-    name = _locale(code).get_display_name(_locale(in_lang or code)) or code
-    return name[:1].upper() + name[1:]
+def language_name(code: str, in_lang: str | None = None, label: bool = True) -> str:
+    """A language's name, in its own language by default; capitalised when it stands alone."""
+    name = parse_locale(code).get_display_name(parse_locale(in_lang or code)) or code
+    return name[:1].upper() + name[1:] if label else name
 
 
 @functools.lru_cache(maxsize=None)
@@ -143,7 +139,7 @@ class SiteRenderer:
         if lang not in self._site_views:
             self._site_views[lang] = views.site_view(self, lang)
         return self.envs[lang].get_template(template).render(
-            site=self._site_views[lang], lang=lang, dir=_locale(lang).text_direction,
+            site=self._site_views[lang], lang=lang, dir=parse_locale(lang).text_direction,
             base_path=self.config.base_path, **context)
 
     # -- links ---------------------------------------------------------------

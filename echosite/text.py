@@ -1,6 +1,7 @@
 """Translatable values, time zones and language codes shared by every stage."""
 from __future__ import annotations
 
+import functools
 import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,6 +84,7 @@ def load_zone(name: Any, path: Path, line: int, diag: Diagnostics) -> zoneinfo.Z
         return None
 
 
+@functools.lru_cache(maxsize=None)
 def parse_locale(code: str) -> babel.Locale:
-    """The Babel locale for a language code such as `es` or `pt-BR`."""
+    """The Babel locale for a language code such as `es` or `pt-BR` (memoized: parsing is not free)."""
     return babel.Locale.parse(code.replace("-", "_"))

@@ -1,10 +1,7 @@
 """What templates see: plain dictionaries prepared from the model, never the model."""
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING, Any
-
-from babel import Locale
 
 from .model import Version, session_url
 
@@ -46,7 +43,7 @@ def page_context(r: "SiteRenderer", version: Version) -> dict[str, Any]:
         "template": "calendar.html" if source.layout == "calendar" else "page.html",
         "page_url": version.url,
         "canonical": r.absolute(original if version.is_fallback else version.url),
-        "alternates": r.alternates(real) if len(real) > 1 or version.is_fallback else r.alternates(real),
+        "alternates": r.alternates(real),
         "switcher": switcher(r, lang, {code: (v.url if (v := site.version(version.key, code)) else f"/{code}/")
                                        for code in r.config.languages}),
         "og": {"locale": og_locale(lang),
@@ -57,7 +54,7 @@ def page_context(r: "SiteRenderer", version: Version) -> dict[str, Any]:
             "content": content,
             "content_lang": source.lang,
             "is_fallback": version.is_fallback,
-            "source_language": language_name(source.lang, lang).lower() if lang.startswith(("es", "fr", "it", "pt")) else language_name(source.lang, lang),
+            "source_language": language_name(source.lang, lang, label=False),
             "is_home": version.key == "index",
             "current_nav": version.url,
         },
@@ -89,9 +86,3 @@ def translation_groups(r: "SiteRenderer") -> list[dict[str, str]]:
     for session in r.site.sessions:
         groups.append({lang: session_url(lang, session.id) for lang in r.config.languages})
     return groups
-
-
-@functools.lru_cache(maxsize=None)
-def locale(lang: str) -> Locale:
-    """The Babel locale of a language code (memoized: parsing is not free)."""
-    return Locale.parse(lang.replace("-", "_"))
