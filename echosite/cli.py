@@ -28,6 +28,11 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--quiet", action="store_true", help="no progress line")
     b.add_argument("--cache-dir", type=Path, help="where converted Markdown is cached (default: <site>/.cache)")
 
+    s = commands.add_parser("serve", help="build, serve with live reload, rebuild on every edit")
+    s.add_argument("--site", type=Path, default=Path("."), help="site root (default: .)")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    s.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+
     c = commands.add_parser("check", help="validate everything a build would; write nothing")
     c.add_argument("--site", type=Path, default=Path("."), help="site root (default: .)")
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -64,6 +69,19 @@ def _i18n(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    try:
+        serve(args.site, args.host, args.port)
+    except OSError as exc:  # such as: cannot listen on HOST:PORT: Address already in use
+        print(f"build.py: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        pass
+    return EXIT_OK
+
+
 def _progress_line():
     """A progress printer for a terminal, shown once a build takes over a second; else None."""
     if not sys.stderr.isatty():
@@ -96,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "i18n":
             return _i18n(args)
+        if args.command == "serve":
+            return _serve(args)
         if args.command == "build":
             result = build(args.site, args.out, base_url=args.base_url, strict=args.strict, drafts=args.drafts,
                            clean=args.clean, jobs=args.jobs, progress=None if args.quiet else _progress_line(),

@@ -167,8 +167,11 @@ class Preview:
     def build(self, first: bool = False) -> _Outcome:
         """Run one build; editor errors and crashes become an error page, never an exception."""
         started = time.perf_counter()
+        # Rebuilds run in a thread: forking Markdown workers from a threaded process can
+        # deadlock, and with the cache warm they have little to convert anyway.
+        options: dict[str, Any] = {} if first else {"jobs": 1}
         try:
-            result = build(self.site, self.out)
+            result = build(self.site, self.out, **options)
         except SiteError as exc:
             lines = tuple(str(p) for p in exc.problems)
             return _Outcome(error_page(lines, f"The site has {len(lines)} error(s)",
