@@ -1,8 +1,10 @@
 """Cached pure work: converted Markdown and rendered items, keyed by their inputs' hash.
 
-Lives in the cache folder (`<site>/.cache/` by default, never in the output), is safe to delete, and holds
-only results that depend on nothing but their key, so a cached build is
-byte-identical to a clean one.
+Lives in the cache folder (`<site>/.cache/` by default, never in the output), is
+safe to delete, and holds only results that depend on nothing but their key, so
+a cached build is byte-identical to a clean one. Entries are read one key at a
+time and new ones are streamed to a side file, so a large site's rendered pages
+are never all held in memory twice.
 """
 from __future__ import annotations
 
@@ -20,133 +22,92 @@ from .uptodate import library_versions
 if TYPE_CHECKING:
     from .model import Site
 
-_FILE = "markdown.sqlite"
-_ITEMS = "items.sqlite"
+_BATCH = 200
 
 
-class MarkdownCache:
-    """Converted Markdown by key; loaded at the start of a build, saved at its end."""
+class Store:
+    """A key-value table in `<folder>/<name>.sqlite`: get, put, and keep only what a build used."""
 
-    def __init__(self, folder: Path | None, read: bool = True):
-        self.path = folder / _FILE if folder else None
-        self._entries: dict[str, Rendered] = {}
-        self._new: dict[str, Rendered] = {}
-        self._used: set[str] = set()
-        if read and self.path and self.path.is_file():
-            try:
-                with sqlite3.connect(self.path) as db:
-                    for key, html, links in db.execute("SELECT key, html, links FROM markdown"):
-                        self._entries[key] = Rendered(html, tuple(json.loads(links)))
-            except sqlite3.Error:
-                self._entries = {}  # a damaged cache is only a slower build
-
-    def get(self, key: str) -> Rendered | None:
-        self._used.add(key)
-        return self._entries.get(key)
-
-    def put(self, key: str, rendered: Rendered) -> None:
-        self._used.add(key)
-        self._entries[key] = self._new[key] = rendered
-
-    def track_new(self) -> None:
-        """Start collecting only the entries added and used from now on (in a worker process)."""
-        self._new, self._used = {}, set()
-
-    def new_entries(self) -> tuple[list[tuple[str, Rendered]], set[str]]:
-        """Entries added and keys used since `track_new`, to hand back to the parent process."""
-        return sorted(self._new.items()), self._used
-
-    def merge(self, entries: list[tuple[str, Rendered]], used: set[str]) -> None:
-        """Take a worker's new entries and used keys."""
-        for key, rendered in entries:
-            self.put(key, rendered)
-        self._used |= used
-
-    def save(self) -> None:
-        """Store new results and drop the ones this build did not use."""
-        if not self.path or (not self._new and self._used == set(self._entries)):
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        (self.path.parent / ".gitignore").write_text("*\n")
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.unlink(missing_ok=True)
-        with sqlite3.connect(tmp) as db:
-            db.execute("CREATE TABLE markdown (key TEXT PRIMARY KEY, html TEXT NOT NULL, links TEXT NOT NULL)")
-            db.executemany("INSERT INTO markdown VALUES (?, ?, ?)",
-                           ((key, r.html, json.dumps(r.links)) for key, r in sorted(self._entries.items())
-                            if key in self._used))
-        db.close()
-        tmp.replace(self.path)
-
-
-class ItemCache:
-    """Rendered items (a page, a session) by key: their files, warnings and anchor links.
-
-    Looked up one key at a time (a large site's pages do not all fit in memory
-    twice); new items are stored and unused ones dropped at the end of a build.
-    """
-
-    def __init__(self, folder: Path | None, read: bool = True):
-        self.path = folder / _ITEMS if folder else None
+    def __init__(self, folder: Path | None, name: str, read: bool = True, write: bool = True):
+        self.path = folder / f"{name}.sqlite" if folder else None
         self.read = read and bool(self.path and self.path.is_file())
+        self.write = write and self.path is not None
+        self._side = self.path.with_name(f"{name}.new.sqlite") if self.path else None
         self._db: sqlite3.Connection | None = None
-        self._pid = 0
-        self._new: dict[str, str] = {}
+        self._db_pid = 0
+        self._owner = os.getpid()
+        self._pending: dict[str, str] = {}
         self._used: set[str] = set()
+        if self.write and self._side.exists():
+            self._side.unlink()  # left by an interrupted build
 
-    def _connection(self) -> sqlite3.Connection | None:
+    def _reader(self) -> sqlite3.Connection | None:
         if not self.read:
             return None
-        if self._db is None or self._pid != os.getpid():  # never share a connection across fork
+        if self._db is None or self._db_pid != os.getpid():  # never share a connection across fork
             try:
                 self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
-                self._pid = os.getpid()
+                self._db_pid = os.getpid()
             except sqlite3.Error:
                 self.read = False
                 return None
         return self._db
 
     def keys(self) -> set[str]:
-        """Every stored key (cheap: no values are read)."""
-        db = self._connection()
-        if db is None:
-            return set()
+        """Every stored key (no values are read)."""
+        db = self._reader()
         try:
-            return {key for (key,) in db.execute("SELECT key FROM items")}
+            return {key for (key,) in db.execute("SELECT key FROM entries")} if db else set()
         except sqlite3.Error:
             return set()
 
-    def get(self, key: str) -> dict | None:
+    def get(self, key: str) -> str | None:
         self._used.add(key)
-        db = self._connection()
-        if db is None:
-            return None
+        if key in self._pending:
+            return self._pending[key]
+        db = self._reader()
         try:
-            row = db.execute("SELECT value FROM items WHERE key = ?", (key,)).fetchone()
+            row = db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone() if db else None
         except sqlite3.Error:
             return None
-        return json.loads(row[0]) if row else None
+        return row[0] if row else None
 
-    def put(self, key: str, value: dict) -> None:
+    def put(self, key: str, value: str) -> None:
         self._used.add(key)
-        self._new[key] = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        if self.write:
+            self._pending[key] = value
+            if len(self._pending) >= _BATCH and os.getpid() == self._owner:
+                self._flush()
 
-    def track_new(self) -> None:
-        """Start collecting only what is added and used from now on (in a worker process)."""
-        self._new, self._used = {}, set()
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        self._side.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self._side)
+        with db:
+            db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", sorted(self._pending.items()))
+        db.close()
+        self._pending = {}
 
-    def new_entries(self) -> tuple[dict[str, str], set[str]]:
-        return self._new, self._used
+    def worker_start(self) -> None:
+        """In a forked worker: collect what is added and used, to hand back to the parent."""
+        self._pending, self._used = {}, set()
+
+    def worker_result(self) -> tuple[dict[str, str], set[str]]:
+        return self._pending, self._used
 
     def merge(self, entries: dict[str, str], used: set[str]) -> None:
-        """Take a worker's new items and used keys."""
-        self._new.update(entries)
+        """Take a worker's new entries and used keys."""
+        for key, value in entries.items():
+            self.put(key, value)
         self._used |= used
 
     def save(self) -> None:
-        """Store new items and drop the ones this build did not use."""
-        if not self.path:
+        """Store the new entries and drop the ones this build did not use."""
+        if not self.write:
             return
+        self._flush()
         if self._db is not None:
             self._db.close()
             self._db = None
@@ -155,14 +116,52 @@ class ItemCache:
         try:
             db = sqlite3.connect(self.path)
             with db:
-                db.execute("CREATE TABLE IF NOT EXISTS items (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-                db.executemany("INSERT OR REPLACE INTO items VALUES (?, ?)", sorted(self._new.items()))
+                db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+                if self._side.exists():
+                    db.execute("ATTACH DATABASE ? AS side", (str(self._side),))
+                    db.execute("INSERT OR REPLACE INTO entries SELECT key, value FROM side.entries")
                 db.execute("CREATE TEMP TABLE used (key TEXT PRIMARY KEY)")
                 db.executemany("INSERT INTO used VALUES (?)", ((k,) for k in self._used))
-                db.execute("DELETE FROM items WHERE key NOT IN (SELECT key FROM used)")
+                db.execute("DELETE FROM entries WHERE key NOT IN (SELECT key FROM used)")
             db.close()
         except sqlite3.DatabaseError:
             self.path.unlink(missing_ok=True)  # damaged: the next build starts afresh
+        if self._side.exists():
+            self._side.unlink()
+
+
+class MarkdownCache:
+    """Converted Markdown (sanitized HTML and its internal links) by key."""
+
+    def __init__(self, folder: Path | None, read: bool = True, write: bool = True):
+        self.store = Store(folder, "markdown", read, write)
+
+    def get(self, key: str) -> Rendered | None:
+        value = self.store.get(key)
+        if value is None:
+            return None
+        html, links = json.loads(value)
+        return Rendered(html, tuple(links))
+
+    def put(self, key: str, rendered: Rendered) -> None:
+        self.store.put(key, json.dumps([rendered.html, list(rendered.links)], ensure_ascii=False))
+
+
+class ItemCache:
+    """Rendered items (a page, a session) by key: their files, warnings and anchor links."""
+
+    def __init__(self, folder: Path | None, read: bool = True, write: bool = True):
+        self.store = Store(folder, "items", read, write)
+
+    def keys(self) -> set[str]:
+        return self.store.keys()
+
+    def get(self, key: str) -> dict | None:
+        value = self.store.get(key)
+        return json.loads(value) if value is not None else None
+
+    def put(self, key: str, value: dict) -> None:
+        self.store.put(key, json.dumps(value, ensure_ascii=False, sort_keys=True))
 
 
 def structure_digest(site: "Site", templates: Path, translations: Path, options: tuple) -> str:

@@ -69,7 +69,8 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
                                           cfg.languages, diag)
     site_model = model.assemble(cfg, site, found, sessions, diag)                        # 5. model
     diag.raise_if_errors()
-    markdown_cache, item_cache = MarkdownCache(cache_dir, read=not clean), ItemCache(cache_dir, read=not clean)
+    markdown_cache = MarkdownCache(cache_dir, read=not clean, write=write_files)
+    item_cache = ItemCache(cache_dir, read=not clean, write=write_files)
     structure = structure_digest(site_model, theme.templates, theme.translations, (cfg.base_url, drafts))
     files = render.render_site(site_model, theme, translations, diag, markdown_cache,    # 6. render
                                jobs or os.cpu_count() or 1, progress, item_cache, structure)
@@ -79,8 +80,8 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
     pages = {lang: sum(1 for path in files if path.startswith(f"{lang}/") and path.endswith(".html"))
              for lang in cfg.languages}
     if write_files:
-        markdown_cache.save()
-        item_cache.save()
+        markdown_cache.store.save()
+        item_cache.store.save()
         if _digest(site, theme, base_url, drafts, out) == digest:  # no edit landed during the build
             uptodate.remember(cache_dir, digest, out, {
                 "warnings": [(p.path, p.line, p.message) for p in diag.warnings],

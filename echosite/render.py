@@ -269,8 +269,8 @@ class SiteRenderer:
                     self.events.update(events)
                     self.diag.problems.extend(problems)
                     self._anchors.extend(anchors)
-                    self.cache.merge(converted, used)
-                    self.items.merge(items, items_used)
+                    self.cache.store.merge(converted, used)
+                    self.items.store.merge(items, items_used)
                     done += len(chunk)
                     if self.progress:
                         self.progress(min(done, len(work)), len(work))
@@ -356,11 +356,11 @@ def _render_chunk(items: list[tuple[str, int, str]]) -> tuple:
     """Worker: render some items; return their files, problems, anchors and new cache entries."""
     r = _FORKED
     r.files, r.events, r._anchors, r.diag.problems, r.progress = {}, {}, [], [], None
-    r.cache.track_new()
-    r.items.track_new()
+    r.cache.store.worker_start()
+    r.items.store.worker_start()
     for item in items:
         r._render_item(item)
-    return r.files, r.events, r.diag.problems, r._anchors, *r.cache.new_entries(), *r.items.new_entries()
+    return r.files, r.events, r.diag.problems, r._anchors, *r.cache.store.worker_result(), *r.items.store.worker_result()
 
 
 def render_site(site: Site, theme: Theme, translations: dict[str, Any], diag: Diagnostics,
