@@ -585,6 +585,7 @@ def format_when(session: Session, lang: str) -> dict[str, Any]:
     }
 
 
+@functools.lru_cache(maxsize=1024)
 def duration_text(minutes: int, lang: str, long: bool = False) -> str:
     """A duration as hours and minutes in `lang`: "1 hr 30 min", "1 h 30 min", "45 min"."""
     # Not format_timedelta: it rounds to one unit, so 90 minutes becomes "2 hours".

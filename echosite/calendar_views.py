@@ -150,6 +150,7 @@ def _session_page(r: "SiteRenderer", session: "Session", lang: str) -> None:
             if text and text.body.strip() else Markup(""))
     absolute = r.absolute(url)
     description = cal.summary_plain(session, lang, order)
+    when = cal.format_when(session, lang)
     urls = {code: session_url(code, session.id) for code in order}
     context = {
         "page_url": url,
@@ -161,7 +162,7 @@ def _session_page(r: "SiteRenderer", session: "Session", lang: str) -> None:
                  "is_fallback": False, "content_lang": lang},
         "session": {
             **card,
-            "when": cal.format_when(session, lang),
+            "when": when,
             "cities": cal.city_times(session, r.config, lang),
             "summary": summary,
             "summary_lang": summary_lang,
@@ -173,7 +174,6 @@ def _session_page(r: "SiteRenderer", session: "Session", lang: str) -> None:
             "google": cal.google_calendar_url(session, lang, order, absolute),
             "outlook": cal.outlook_url(session, lang, order, absolute),
             "jsonld": cal.event_jsonld(session, lang, order, r.config, absolute, description),
-            "duration": cal.format_when(session, lang)["duration"],
         },
     }
     r.emit(url, r.render(lang, "session.html", **context))

@@ -7,7 +7,6 @@ the same cached HTML serves every page and language that shows the text.
 from __future__ import annotations
 
 import hashlib
-import posixpath
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +20,8 @@ from markupsafe import escape
 #: Resolves an href written by the editor to the href to publish, or None when broken.
 LinkResolver = Callable[[str], "str | None"]
 
-EXTENSIONS = ("tables", "attr_list", "toc", "smarty", "fenced_code", "sane_lists", "def_list", "abbr")
+#: What editors get (README: "For editors"); each extension costs time on every page.
+EXTENSIONS = ("tables", "attr_list", "toc", "smarty", "sane_lists")
 _GUILLEMETS = {"left-double-quote": "«", "right-double-quote": "»"}
 _GUILLEMET_LANGUAGES = ("es", "fr", "pt", "it", "ca")
 #: Placeholder for the n-th internal link; a fragment-only URL, so the sanitizer keeps it.
@@ -134,9 +134,14 @@ def sanitize(html: str) -> str:
 
 
 def relative_url(from_url: str, to_url: str) -> str:
-    """A relative href from the page at site path `from_url` to site path `to_url`."""
-    base = from_url if from_url.endswith("/") else posixpath.dirname(from_url) + "/"
-    rel = posixpath.relpath(to_url, base)
-    if to_url.endswith("/") and not rel.endswith("/"):
-        rel = "./" if rel == "." else rel + "/"
-    return rel
+    """A relative href from the page at site path `from_url` to site path `to_url`.
+
+    Both are paths from the site root, such as `/en/about/` or `/assets/style.css`.
+    """
+    base = from_url.split("/")[1:-1]  # the folders of the page: ["en", "about"]
+    target = to_url.split("/")[1:]   # ["en", ""] for /en/, ["assets", "style.css"]
+    common = 0
+    while common < len(base) and common < len(target) - 1 and base[common] == target[common]:
+        common += 1
+    rel = "../" * (len(base) - common) + "/".join(target[common:])
+    return rel or "./"
