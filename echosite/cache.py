@@ -83,7 +83,7 @@ class Store:
         if not self._pending:
             return
         self._side.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self._side)
+        db = _unsynced(self._side)
         with db:
             db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
             db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", sorted(self._pending.items()))
@@ -114,7 +114,7 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         (self.path.parent / ".gitignore").write_text("*\n")
         try:
-            db = sqlite3.connect(self.path)
+            db = _unsynced(self.path)
             with db:
                 db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
                 if self._side.exists():
@@ -128,6 +128,14 @@ class Store:
             self.path.unlink(missing_ok=True)  # damaged: the next build starts afresh
         if self._side.exists():
             self._side.unlink()
+
+
+def _unsynced(path: Path) -> sqlite3.Connection:
+    """A connection that does not wait for the disk: a cache lost in a crash is only rebuilt."""
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA synchronous = OFF")
+    db.execute("PRAGMA journal_mode = MEMORY")
+    return db
 
 
 class MarkdownCache:

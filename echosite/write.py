@@ -40,29 +40,36 @@ def write_output(files: dict[str, bytes], out: Path) -> int:
     two folders are swapped by renaming: `out` is always a whole build.
     """
     out = out.resolve()
-    if out.is_dir() and _matches(out, files):
+    live_files = _walk(out)[0] if out.is_dir() else set()
+    if live_files == set(files) and all(_same(out / rel, data) for rel, data in files.items()):
         return 0
     spare = spare_folder(out)
     if spare.is_symlink() or (spare.exists() and not spare.is_dir()):
         spare.unlink()
+    fresh = not spare.exists()  # an empty spare needs no comparing and no clearing
     spare.mkdir(parents=True, exist_ok=True)
+    made: set[Path] = set()
     changed = 0
     for rel, data in files.items():
         target, live = spare / rel, out / rel
-        in_live = _same(live, data)
+        in_live = rel in live_files and _same(live, data)
         changed += not in_live
-        if (in_live and _same_file(target, live)) or (not in_live and _same(target, data)):
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.is_dir() and not target.is_symlink():
-            shutil.rmtree(target)
-        else:
-            target.unlink(missing_ok=True)
+        if not fresh:
+            if (in_live and _same_file(target, live)) or (not in_live and _same(target, data)):
+                continue
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)
+            else:
+                target.unlink(missing_ok=True)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
         if in_live:
             os.link(live, target)
         else:
             target.write_bytes(data)
-    _remove_extra(spare, files)
+    if not fresh:
+        _remove_extra(spare, files)
     os.chmod(spare, 0o755)
     _swap(spare, out)
     return changed
@@ -77,12 +84,6 @@ def _walk(root: Path) -> tuple[set[str], set[str]]:
         folders.update(prefix + name for name in dirs)
         files.update(prefix + name for name in names)
     return files, folders
-
-
-def _matches(root: Path, files: dict[str, bytes]) -> bool:
-    """Whether `root` holds exactly `files`, byte for byte."""
-    present, _folders = _walk(root)
-    return present == set(files) and all(_same(root / rel, data) for rel, data in files.items())
 
 
 def _same_file(a: Path, b: Path) -> bool:

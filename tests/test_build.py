@@ -131,3 +131,22 @@ def test_base_url_override(site_copy):
 def test_default_output_folder_is_site_output(site_copy):
     assert cli("build", "--site", str(site_copy)).returncode == 0
     assert (site_copy / "output/index.html").is_file()
+
+
+def test_progress_line_on_a_terminal_and_summary_always(site_copy, capsys, monkeypatch):
+    from echosite import cli
+
+    monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: True)
+    ticks = iter([0.0, 0.5, 1.5, 1.6, 2.0, 3.0] + [3.0 + i for i in range(1000)])
+    monkeypatch.setattr(cli.time, "perf_counter", lambda: next(ticks))
+    show = cli._progress_line()
+    show(1, 10)   # under a second: nothing
+    show(5, 10)   # shown
+    show(10, 10)  # done: the line is cleared
+    err = capsys.readouterr().err
+    assert "pages 1/10" not in err and "\rpages 5/10" in err and err.endswith("\r\033[K")
+    monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: False)
+    assert cli._progress_line() is None
+    assert main(["build", "--site", str(site_copy), "--out", str(site_copy.parent / "o"), "--quiet"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1 and out[0].startswith("built ") and "pages: en" in out[0] and "warning(s)" in out[0]
