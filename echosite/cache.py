@@ -11,8 +11,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import marshal
 import os
 import sqlite3
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,7 +63,7 @@ class Store:
         except sqlite3.Error:
             return set()
 
-    def get(self, key: str) -> str | None:
+    def get(self, key: str) -> str | bytes | None:
         self._used.add(key)
         if key in self._pending:
             return self._pending[key]
@@ -72,7 +74,7 @@ class Store:
             return None
         return row[0] if row else None
 
-    def put(self, key: str, value: str) -> None:
+    def put(self, key: str, value: str | bytes) -> None:
         self._used.add(key)
         if self.write:
             self._pending[key] = value
@@ -85,7 +87,7 @@ class Store:
         self._side.parent.mkdir(parents=True, exist_ok=True)
         db = _unsynced(self._side)
         with db:
-            db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value NOT NULL)")
             db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", sorted(self._pending.items()))
         db.close()
         self._pending = {}
@@ -116,7 +118,7 @@ class Store:
         try:
             db = _unsynced(self.path)
             with db:
-                db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+                db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value NOT NULL)")
                 if self._side.exists():
                     db.execute("ATTACH DATABASE ? AS side", (str(self._side),))
                     db.execute("INSERT OR REPLACE INTO entries SELECT key, value FROM side.entries")
@@ -156,7 +158,11 @@ class MarkdownCache:
 
 
 class ItemCache:
-    """Rendered items (a page, a session) by key: their files, warnings and anchor links."""
+    """Rendered items (a page, a session) by key: their files, warnings and anchor links.
+
+    Values are `marshal`ed (fast, keeps bytes as bytes); its format belongs to the
+    Python version, which is part of every key (see `structure_digest`).
+    """
 
     def __init__(self, folder: Path | None, read: bool = True, write: bool = True):
         self.store = Store(folder, "items", read, write)
@@ -166,10 +172,13 @@ class ItemCache:
 
     def get(self, key: str) -> dict | None:
         value = self.store.get(key)
-        return json.loads(value) if value is not None else None
+        try:
+            return marshal.loads(value) if value is not None else None
+        except (EOFError, ValueError, TypeError):
+            return None
 
     def put(self, key: str, value: dict) -> None:
-        self.store.put(key, json.dumps(value, ensure_ascii=False, sort_keys=True))
+        self.store.put(key, marshal.dumps(value))
 
 
 def structure_digest(site: "Site", templates: Path, translations: Path, options: tuple) -> str:
@@ -189,7 +198,7 @@ def structure_digest(site: "Site", templates: Path, translations: Path, options:
     engine = Path(__file__).resolve().parent
     for path in sorted(engine.glob("*.py")):
         add(path.name, path.read_bytes())
-    add(*library_versions())
+    add(*library_versions(), sys.version)
     for folder in (templates, translations):
         for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix != ".mo"):
             add(path.relative_to(folder).as_posix(), path.read_bytes())

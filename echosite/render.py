@@ -224,8 +224,7 @@ class SiteRenderer:
         if cached is None:
             cached = self._render_fresh(item)
             self.items.put(key, cached)
-        for path, text in cached["files"].items():
-            self.files[path] = text.encode("utf-8")
+        self.files.update(cached["files"])
         for path, line, message in cached["warnings"]:
             self.diag.warn(self.site.root / path, line, message)
         self._anchors.extend((Path(p), line, target, fragment, href)
@@ -247,7 +246,7 @@ class SiteRenderer:
                 self._not_found()
                 self.emit("/sitemap.xml", self._sitemap())
                 self.emit("/robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {self.absolute('/sitemap.xml')}\n")
-            return {"files": {path: data.decode("utf-8") for path, data in self.files.items()},
+            return {"files": self.files,
                     "warnings": [(p.path, p.line, p.message) for p in self.diag.problems],
                     "anchors": [(str(p), line, target, fragment, href)
                                 for p, line, target, fragment, href in self._anchors]}
