@@ -55,7 +55,7 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
             diag.raise_if_errors()
             return BuildResult({}, diag.warnings, record["pages"], 0, time.perf_counter() - started,
                                record["files"], up_to_date=True)
-        uptodate.forget(cache_dir)
+        uptodate.forget(cache_dir, out)
 
     # The stages import Jinja, Markdown, Babel and icalendar: only when there is work.
     from . import calendar, config, content, i18n, model, render

@@ -14,7 +14,6 @@ import json
 import os
 from pathlib import Path
 
-_RECORD = "last-build.json"
 LIBRARIES = ("jinja2", "markdown", "babel", "nh3", "icalendar", "tzdata", "pyyaml", "markupsafe")
 
 
@@ -52,10 +51,15 @@ def manifest(out: Path) -> dict[str, list[int]]:
     return found
 
 
+def _record(cache_dir: Path, out: Path) -> Path:
+    """One record per output folder, so `serve` and `build` keep their own."""
+    return cache_dir / f"last-build-{hashlib.sha256(str(out).encode()).hexdigest()[:16]}.json"
+
+
 def last_build(cache_dir: Path, digest: str, out: Path) -> dict | None:
     """The record of the last build if it had these inputs and `out` is as it left it."""
     try:
-        record = json.loads((cache_dir / _RECORD).read_text(encoding="utf-8"))
+        record = json.loads(_record(cache_dir, out).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if record.get("digest") != digest or record.get("out") != str(out) or not out.is_dir():
@@ -68,11 +72,12 @@ def remember(cache_dir: Path, digest: str, out: Path, summary: dict) -> None:
     cache_dir.mkdir(parents=True, exist_ok=True)
     (cache_dir / ".gitignore").write_text("*\n")
     record = {"digest": digest, "out": str(out), "manifest": manifest(out), **summary}
-    tmp = cache_dir / (_RECORD + ".tmp")
+    path = _record(cache_dir, out)
+    tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
-    tmp.replace(cache_dir / _RECORD)
+    tmp.replace(path)
 
 
-def forget(cache_dir: Path) -> None:
+def forget(cache_dir: Path, out: Path) -> None:
     """Drop the record (a build with other inputs is about to replace the output)."""
-    (cache_dir / _RECORD).unlink(missing_ok=True)
+    _record(cache_dir, out).unlink(missing_ok=True)

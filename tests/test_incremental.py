@@ -152,3 +152,10 @@ def test_unchanged_inputs_and_output_skip_the_build(site_copy, tmp_path):
     (site_copy / "content/files/note.txt").write_text("changed asset\n")
     assert not build(site_copy, out).up_to_date
     assert (out / "files/note.txt").read_text() == "changed asset\n"
+
+
+def test_two_output_folders_keep_their_own_record(site_copy, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    build(site_copy, a)
+    build(site_copy, b)
+    assert build(site_copy, a).up_to_date and build(site_copy, b).up_to_date
