@@ -7,6 +7,7 @@ from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
 from babel import dates as babel_dates
+from babel.lists import format_list
 from markupsafe import Markup
 
 from . import calendar as cal
@@ -135,6 +136,10 @@ def render_calendar_files(r: "SiteRenderer") -> None:
                                                             [_event(r, s, lang) for s in r.site.sessions]))
 
 
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _session_page(r: "SiteRenderer", session: "Session", lang: str) -> None:
     from .render import language_name, og_locale
 
@@ -168,7 +173,8 @@ def _session_page(r: "SiteRenderer", session: "Session", lang: str) -> None:
             "summary_lang": summary_lang,
             "body": body,
             "body_lang": text.lang if text else lang,
-            "languages": [language_name(code, lang) for code in session.languages],
+            "languages": _capitalised(format_list([language_name(code, lang, label=False)
+                                                   for code in session.languages], locale=locale(lang))),
             "join_url": session.join_url,
             "ics": ics_url(lang, session.id),
             "google": cal.google_calendar_url(session, lang, order, absolute),
