@@ -201,3 +201,32 @@ def test_menu_order_and_current_page(basic_out):
 @pytest.mark.parametrize("lang,word", [("es", "Saltar al contenido principal"), ("en", "Skip to main content")])
 def test_ui_strings_translated(basic_out, lang, word):
     assert word in (basic_out / lang / "index.html").read_text()
+
+
+SCHEMAS = Path(__file__).resolve().parent / "schemas"
+
+
+@pytest.mark.parametrize("which", ["basic", "default"])
+def test_sitemap_is_valid_against_the_sitemap_schema(which, basic_out, built_default_site):
+    import xmlschema
+
+    schema = xmlschema.XMLSchema(SCHEMAS / "sitemap.xsd")
+    out = basic_out if which == "basic" else built_default_site
+    schema.validate(out / "sitemap.xml")
+
+
+def test_the_sitemap_schema_rejects_what_it_should(tmp_path):
+    import xmlschema
+
+    schema = xmlschema.XMLSchema(SCHEMAS / "sitemap.xsd")
+    head = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">'
+    bad = {
+        "relative loc": f"{head}<url><loc>/en/</loc></url></urlset>",
+        "duplicate loc": f"{head}<url><loc>https://a.org/x</loc></url><url><loc>https://a.org/x</loc></url></urlset>",
+        "alternate without hreflang": f'{head}<url><loc>https://a.org/x</loc><xhtml:link rel="alternate" href="https://a.org/y"/></url></urlset>',
+        "unknown element": f"{head}<url><loc>https://a.org/x</loc><weight>1</weight></url></urlset>",
+    }
+    for name, xml in bad.items():
+        assert not schema.is_valid(xml), name
+    assert schema.is_valid(f'{head}<url><loc>https://a.org/x</loc><xhtml:link rel="alternate" hreflang="es" '
+                           'href="https://a.org/es/x"/></url></urlset>')
