@@ -191,6 +191,13 @@ def load_calendar(path: Path, programme: str, config: Config, diag: Diagnostics)
     return tuple(sorted(sessions, key=lambda s: (s.start_utc, s.id)))
 
 
+def load_calendars(calendars: Iterable[tuple[str, Path]], config: Config, diag: Diagnostics) -> tuple[Session, ...]:
+    """Every programme calendar (programme page key, `sessions.yaml`), ids unique across the site."""
+    sessions = [s for programme, path in calendars for s in load_calendar(path, programme, config, diag)]
+    check_unique_ids(sessions, diag)
+    return tuple(sorted(sessions, key=lambda s: (s.start_utc, s.id)))
+
+
 def check_unique_ids(sessions: Iterable[Session], diag: Diagnostics) -> None:
     """Report every session whose id was already used anywhere in the site."""
     first: dict[str, Session] = {}

@@ -1,4 +1,4 @@
-"""Stage 3: UI strings: gettext catalogs read from `.po` files and checked."""
+"""Stage 4: UI strings: gettext catalogs read from `.po` files and checked."""
 from __future__ import annotations
 
 import io

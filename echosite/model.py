@@ -1,4 +1,4 @@
-"""Stage 4: assemble config, pages and sessions into the immutable site model."""
+"""Stage 5: assemble config, pages and sessions into the immutable site model."""
 from __future__ import annotations
 
 from dataclasses import dataclass

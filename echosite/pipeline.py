@@ -64,7 +64,7 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
     cfg = config.load_config(site, diag, base_url)                                     # 1. config
     diag.raise_if_errors()
     found = content.load_content(site / "content", cfg.languages, diag, drafts)         # 2. content
-    sessions = _load_sessions(found, cfg, diag, calendar)                                # 3. calendars
+    sessions = calendar.load_calendars(found.calendars, cfg, diag)                      # 3. calendars
     translations = i18n.load_translations(theme.translations, theme.templates,          # 4. UI strings
                                           cfg.languages, diag)
     site_model = model.assemble(cfg, site, found, sessions, diag)                        # 5. model
@@ -91,13 +91,6 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
 
 def _digest(site: Path, theme: Theme, base_url: str | None, drafts: bool, out: Path) -> str:
     return uptodate.input_digest(site, [theme.templates, theme.translations], (base_url, drafts, str(out)))
-
-
-def _load_sessions(found, cfg, diag: Diagnostics, calendar) -> tuple:  # noqa: ANN001 (lazily imported types)
-    """Every programme calendar, with session ids unique across the site."""
-    sessions = [s for key, path in found.calendars for s in calendar.load_calendar(path, key, cfg, diag)]
-    calendar.check_unique_ids(sessions, diag)
-    return tuple(sorted(sessions, key=lambda s: (s.start_utc, s.id)))
 
 
 __all__ = ["build", "BuildResult", "SiteError", "find_theme"]

@@ -1,4 +1,4 @@
-"""Stage 5: render the site model into files (path -> bytes), nothing written yet."""
+"""Stage 6: render the site model into files (path -> bytes), nothing written yet."""
 from __future__ import annotations
 
 import functools
