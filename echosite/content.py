@@ -121,6 +121,16 @@ def _load_source(path: Path, rel: Path, languages: tuple[str, ...], diag: Diagno
     return Source(key=_key(rel.parent / base), lang=lang, path=path, body=body, body_line=body_line, **fields)
 
 
+#: Simple front matter keys: what a valid value is, and what to tell an editor otherwise.
+_CHECKS = {
+    "description": (lambda v: isinstance(v, str), "description must be text; put it in quotes"),
+    "draft": (lambda v: isinstance(v, bool), "draft must be true or false"),
+    "menu": (lambda v: isinstance(v, bool), "menu must be true or false"),
+    "weight": (lambda v: isinstance(v, int) and not isinstance(v, bool),
+               "weight must be a whole number such as 10 (smaller comes first)"),
+}
+
+
 def _front_matter(meta: YamlMap, path: Path, diag: Diagnostics, is_home: bool) -> dict | None:
     """Check each front matter key's type; None when any is wrong."""
     ok = True
@@ -141,16 +151,12 @@ def _front_matter(meta: YamlMap, path: Path, diag: Diagnostics, is_home: bool) -
         bad("title", "title must be non-empty text; put it in quotes")
     else:
         fields["title"] = title.strip()
-    if "description" in meta:
-        if isinstance(meta["description"], str):
-            fields["description"] = meta["description"].strip()
-        else:
-            bad("description", "description must be text; put it in quotes")
-    if "draft" in meta:
-        if isinstance(meta["draft"], bool):
-            fields["draft"] = meta["draft"]
-        else:
-            bad("draft", "draft must be true or false")
+    for key, (valid, message) in _CHECKS.items():
+        if key in meta:
+            if valid(meta[key]):
+                fields[key] = meta[key].strip() if isinstance(meta[key], str) else meta[key]
+            else:
+                bad(key, message)
     if "slug" in meta:
         slug = meta["slug"]
         if not isinstance(slug, str) or not slug or slug in (".", "..") or _BAD_SLUG.search(slug):
@@ -159,16 +165,6 @@ def _front_matter(meta: YamlMap, path: Path, diag: Diagnostics, is_home: bool) -
             bad("slug", "the home page has no URL segment to replace; remove slug")
         else:
             fields["slug"] = slug
-    if "weight" in meta:
-        if isinstance(meta["weight"], int) and not isinstance(meta["weight"], bool):
-            fields["weight"] = meta["weight"]
-        else:
-            bad("weight", "weight must be a whole number such as 10 (smaller comes first)")
-    if "menu" in meta:
-        if isinstance(meta["menu"], bool):
-            fields["menu"] = meta["menu"]
-        else:
-            bad("menu", "menu must be true or false")
     if "layout" in meta:
         if meta["layout"] in LAYOUTS:
             fields["layout"] = meta["layout"]

@@ -186,3 +186,17 @@ def test_fallback_page_is_listed_by_check_and_fails_strict(site_copy, capsys):
     assert ("content/only-english.en.md:1: warning: no es translation: /es/only-english/ shows this en text "
             "(a fallback page); translate it as only-english.es.md") in errors_of(capsys)
     assert main(["check", "--site", str(site_copy), "--strict"]) == 1
+
+
+@pytest.mark.parametrize("line,message", [
+    ("weight: ten", "weight must be a whole number such as 10 (smaller comes first)"),
+    ("weight: true", "weight must be a whole number such as 10 (smaller comes first)"),
+    ("menu: maybe", "menu must be true or false"),
+    ("draft: 1", "draft must be true or false"),
+    ("description: [a]", "description must be text; put it in quotes"),
+    ("layout: calender", 'unknown layout "calender" (did you mean "calendar"?); use one of: page, calendar'),
+])
+def test_front_matter_types(site_copy, capsys, line, message):
+    write(site_copy, "content/about.en.md", f"---\ntitle: About\n{line}\n---\nText\n")
+    assert run(site_copy) == 1
+    assert f"content/about.en.md:3: {message}" in errors_of(capsys)
