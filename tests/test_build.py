@@ -147,6 +147,7 @@ def test_progress_line_on_a_terminal_and_summary_always(site_copy, capsys, monke
     assert "pages 1/10" not in err and "\rpages 5/10" in err and err.endswith("\r\033[K")
     monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: False)
     assert cli._progress_line() is None
+    monkeypatch.undo()  # the real clock and terminal again for the build below
     assert main(["build", "--site", str(site_copy), "--out", str(site_copy.parent / "o"), "--quiet"]) == 0
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1 and out[0].startswith("built ") and "pages: en" in out[0] and "warning(s)" in out[0]
