@@ -25,4 +25,4 @@ check: $(STAMP)
 	$(PY) build.py check
 
 clean:
-	rm -rf output .cache
+	rm -rf output .output.spare .cache

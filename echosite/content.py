@@ -90,7 +90,9 @@ def _key(rel: PurePosixPath | Path) -> str:
 
 
 def _is_session_text(path: Path) -> bool:
-    return path.parent.name == SESSION_TEXTS and (path.parent.parent / CALENDAR_FILE).is_file()
+    """`<programme>/sessions/<id>.<lang>.md`; other files beside them are ordinary static files."""
+    return (path.suffix == ".md" and path.parent.name == SESSION_TEXTS
+            and (path.parent.parent / CALENDAR_FILE).is_file())
 
 
 def split_name(name: str) -> tuple[str, str | None]:

@@ -6,12 +6,17 @@ import shutil
 from pathlib import Path
 
 
+#: Files every build writes: a folder holding them is a previous build, safe to replace.
+BUILD_MARKS = ("index.html", "sitemap.xml")
+
+
 class UnsafeOutput(Exception):
     """The output folder would overwrite something that is not a build product."""
 
 
 def check_output_folder(out: Path, site: Path, protected: list[Path]) -> None:
-    """Refuse `/`, the home folder, the site or a folder holding it, and source folders."""
+    """Refuse `/`, the home folder, the site or a folder holding it, source folders, and
+    a non-empty folder that is not a previous build (its files would be replaced)."""
     out = out.expanduser().resolve()
     site = site.resolve()
     home = Path.home().resolve()
@@ -23,6 +28,9 @@ def check_output_folder(out: Path, site: Path, protected: list[Path]) -> None:
         folder = folder.resolve()
         if out == folder or out.is_relative_to(folder) or folder.is_relative_to(out):
             raise UnsafeOutput(f"refusing to build into {out}: it overlaps the source folder {folder}")
+    if out.is_dir() and any(out.iterdir()) and not all((out / name).is_file() for name in BUILD_MARKS):
+        raise UnsafeOutput(f"refusing to build into {out}: it is not empty and holds no previous build "
+                           f"(no {' and '.join(BUILD_MARKS)}); its files would be replaced")
 
 
 def spare_folder(out: Path) -> Path:

@@ -151,3 +151,26 @@ def test_progress_line_on_a_terminal_and_summary_always(site_copy, capsys, monke
     assert main(["build", "--site", str(site_copy), "--out", str(site_copy.parent / "o"), "--quiet"]) == 0
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1 and out[0].startswith("built ") and "pages: en" in out[0] and "warning(s)" in out[0]
+
+
+def test_a_non_empty_folder_that_is_no_build_is_refused(site_copy, tmp_path, capsys):
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    (documents / "thesis.txt").write_text("years of work")
+    assert main(["build", "--site", str(site_copy), "--out", str(documents)]) == 2
+    assert "it is not empty and holds no previous build" in capsys.readouterr().err
+    assert [p.name for p in documents.iterdir()] == ["thesis.txt"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["build", "--site", str(site_copy), "--out", str(empty)]) == 0
+    assert main(["build", "--site", str(site_copy), "--out", str(empty)]) == 0  # its own build: fine
+
+
+def test_files_beside_session_texts_are_published(site_copy, tmp_path):
+    (site_copy / "content/programmes/alpha/sessions/slides.txt").write_text("slides\n")
+    text = site_copy / "content/programmes/alpha/sessions/alpha-1.es.md"
+    text.write_text(text.read_text() + "\n[Diapositivas](slides.txt)\n")
+    out = tmp_path / "out"
+    assert main(["build", "--site", str(site_copy), "--out", str(out)]) == 0
+    assert (out / "programmes/alpha/sessions/slides.txt").read_text() == "slides\n"
+    assert 'href="../../../programmes/alpha/sessions/slides.txt"' in (out / "es/sessions/alpha-1/index.html").read_text()
