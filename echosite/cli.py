@@ -57,13 +57,11 @@ def _i18n(args: argparse.Namespace) -> int:
         for path in translate.update(args.site):
             print(f"updated {path}")
     elif args.action == "compile":
-        diag = translate.compile_catalogs(args.site, args.strict)
-        for problem in sorted(set(diag.problems)):
+        written, warnings = translate.compile_catalogs(args.site, args.strict)
+        for problem in warnings:
             print(problem, file=sys.stderr)
-        if diag.errors:
-            print(f"{len(diag.errors)} error(s) in catalogs", file=sys.stderr)
-            return EXIT_ERRORS
-        print("catalogs compiled")
+        for path in written:
+            print(f"wrote {path}")
     else:
         sys.stdout.write(translate.format_stats(translate.stats(args.site), args.format))
     return EXIT_OK
@@ -128,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     except SiteError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        print(f"{len(exc.errors)} error(s); nothing was written", file=sys.stderr)
+        print(f"{exc.counts}; nothing was written", file=sys.stderr)
         return EXIT_ERRORS
     for warning in result.warnings:
         print(warning, file=sys.stderr)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 
@@ -32,14 +32,25 @@ class SiteError(Exception):
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.is_error]
 
+    @property
+    def counts(self) -> str:
+        """How many errors and warnings, such as "1 error, 46 warnings"."""
+        errors = len(self.errors)
+        return f"{plural(errors, 'error')}, {plural(len(self.problems) - errors, 'warning')}"
+
 
 @dataclass
 class Diagnostics:
-    """Collects errors and warnings of a run; warnings become errors when strict."""
+    """Collects errors and warnings of a run; warnings become errors when strict.
+
+    Under `strict`, warnings are still recorded as warnings while the run goes on,
+    so that every check runs; `raise_if_errors(final=True)` then fails on them too.
+    """
 
     root: Path
     strict: bool = False
     problems: list[Problem] = field(default_factory=list)
+    _failed: set[str] = field(default_factory=set, repr=False)
 
     def _rel(self, path: Path | str) -> str:
         path = Path(path)
@@ -51,10 +62,15 @@ class Diagnostics:
     def error(self, path: Path | str, line: int, message: str) -> None:
         """Record an error at `path:line`."""
         self.problems.append(Problem(self._rel(path), line, message, True))
+        self._failed.add(self.problems[-1].path)
 
     def warn(self, path: Path | str, line: int, message: str) -> None:
-        """Record a warning at `path:line` (an error under --strict)."""
-        self.problems.append(Problem(self._rel(path), line, message, self.strict))
+        """Record a warning at `path:line` (an error at the end of a --strict run)."""
+        self.problems.append(Problem(self._rel(path), line, message, False))
+
+    def failed(self, path: Path | str) -> bool:
+        """Whether an error was recorded for `path` (so that a warning about it would be a follow-on)."""
+        return self._rel(path) in self._failed
 
     @property
     def errors(self) -> list[Problem]:
@@ -64,10 +80,20 @@ class Diagnostics:
     def warnings(self) -> list[Problem]:
         return sorted(set(p for p in self.problems if not p.is_error))
 
-    def raise_if_errors(self) -> None:
-        """Stop the run if any error was recorded, reporting all of them."""
-        if self.errors:
-            raise SiteError(self.problems)
+    def raise_if_errors(self, final: bool = False) -> None:
+        """Stop the run if any error was recorded, reporting all problems.
+
+        Once every check has run (`final`), a strict run stops on warnings too.
+        Warnings are reported as errors in a strict run.
+        """
+        if self.errors or (final and self.strict and self.problems):
+            problems = [replace(p, is_error=True) for p in self.problems] if self.strict else self.problems
+            raise SiteError(problems)
+
+
+def plural(count: int, noun: str) -> str:
+    """`1 error`, `2 errors`."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:

@@ -84,6 +84,8 @@ def assemble(config: Config, root: Path, content: Content, sessions: tuple[Sessi
             url = _url(lang, page.key, None)
             versions.append(Version(page, lang, url, borrowed, True))
             name = borrowed.path.name.removesuffix(f".{borrowed.lang}.md")
+            if diag.failed(borrowed.path.with_name(f"{name}.{lang}.md")):
+                continue  # the translation exists but could not be read: its error says so
             diag.warn(borrowed.path, 1, f"no {lang} translation: {url} shows this {borrowed.lang} text "
                       f"(a fallback page); translate it as {name}.{lang}.md")
     _check_unique_urls(versions, sessions, order, diag)

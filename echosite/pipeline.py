@@ -52,7 +52,7 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
         if record is not None:
             for path, line, message in record["warnings"]:
                 diag.warn(site / path, line, message)
-            diag.raise_if_errors()
+            diag.raise_if_errors(final=True)
             return BuildResult({}, diag.warnings, record["pages"], 0, time.perf_counter() - started,
                                record["files"], up_to_date=True)
         uptodate.forget(cache_dir, out)
@@ -74,7 +74,7 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
     structure = structure_digest(site_model, theme.templates, theme.translations, (cfg.base_url, drafts))
     files = render.render_site(site_model, theme, translations, diag, markdown_cache,    # 6. render
                                jobs or os.cpu_count() or 1, progress, item_cache, structure)
-    diag.raise_if_errors()
+    diag.raise_if_errors(final=True)
     changed = write.write_output(files, out) if write_files else 0                       # 7. write
 
     pages = {lang: sum(1 for path in files if path.startswith(f"{lang}/") and path.endswith(".html"))

@@ -30,7 +30,7 @@ from livereload.watcher import Watcher
 from tornado import ioloop, web
 
 from . import config
-from .errors import Diagnostics, SiteError
+from .errors import Diagnostics, SiteError, plural
 from .pipeline import build, find_theme
 from .write import UnsafeOutput
 
@@ -174,10 +174,10 @@ class Preview:
             result = build(self.site, self.out, **options)
         except SiteError as exc:
             lines = tuple(str(p) for p in exc.problems)
-            return _Outcome(error_page(lines, f"The site has {len(lines)} error(s)",
-                                       "Fix them and save: this page reloads by itself. "
+            return _Outcome(error_page(lines, f"The site has {exc.counts}",
+                                       "Fix the errors and save: this page reloads by itself. "
                                        "The last good build is not shown meanwhile."), "",
-                            lines + (f"{len(lines)} error(s); the browser shows them until the next good save",))
+                            lines + (f"{exc.counts}; the browser shows them until the next good save",))
         except UnsafeOutput:
             raise  # a wrong --out is not an editor mistake: stop
         except Exception:  # a bug, or a template the engine did not catch: keep serving
@@ -189,8 +189,10 @@ class Preview:
                             ("the build crashed; the browser shows the traceback",))
         pages = ", ".join(f"{lang} {count}" for lang, count in result.pages.items())
         verb = "built" if first else "rebuilt"
-        summary = (f"{verb} in {time.perf_counter() - started:.2f} s: {result.changed} of "
-                   f"{len(result.files)} files changed (pages: {pages}), {len(result.warnings)} warning(s)")
+        changed = ("nothing changed" if result.up_to_date or not result.changed
+                   else f"{result.changed} of {plural(result.file_count, 'file')} changed")
+        summary = (f"{verb} in {time.perf_counter() - started:.2f} s: {changed} (pages: {pages}), "
+                   f"{plural(len(result.warnings), 'warning')}")
         return _Outcome(None, self._base_prefix(), (summary,), tuple(str(w) for w in result.warnings))
 
     def _base_prefix(self) -> str:

@@ -96,6 +96,15 @@ def read_text(path: Path, diag: Diagnostics) -> str | None:
     return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
 
+#: YAML errors found where an opened quote or bracket should have closed.
+_UNCLOSED = {
+    "while scanning a quoted scalar": "the quoted text that starts on this line is never closed; "
+                                      "end it with the same quote mark",
+    "while parsing a flow sequence": 'the list that starts on this line with "[" is never closed; end it with "]"',
+    "while parsing a flow mapping": 'the mapping that starts on this line with "{" is never closed; end it with "}"',
+}
+
+
 def load_yaml(text: str, path: Path, diag: Diagnostics, first_line: int = 1) -> Any:
     """Parse YAML safely; on a mistake record it and return None.
 
@@ -105,11 +114,13 @@ def load_yaml(text: str, path: Path, diag: Diagnostics, first_line: int = 1) -> 
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        # An unclosed bracket is found at the end of the text: name its last line, not past it.
+        opened = _UNCLOSED.get(exc.context or "")
+        # An unclosed quote or bracket is found far below, at the end of the text: name
+        # the line where it opened; else the problem's line, but never past the end.
+        mark = exc.context_mark if opened else exc.problem_mark or exc.context_mark
         line = first_line + min(mark.line if mark else 0, text.rstrip("\n").count("\n"))
-        what = exc.problem or exc.context or "malformed YAML"
-        diag.error(path, line, f"malformed YAML: {what}; check indentation, colons and quotes")
+        what = opened or f"{exc.problem or exc.context or 'malformed YAML'}; check indentation, colons and quotes"
+        diag.error(path, line, f"malformed YAML: {what}")
         return None
     except yaml.YAMLError as exc:
         diag.error(path, first_line, f"malformed YAML: {exc}")

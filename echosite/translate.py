@@ -15,7 +15,7 @@ from babel.messages.pofile import read_po, write_po
 
 from .config import load_config
 from .content import load_content
-from .errors import Diagnostics, SiteError
+from .errors import Diagnostics, Problem, SiteError
 from .i18n import DOMAIN, SOURCE_LANGUAGE, checked_catalogs, compiled, po_path, template_messages
 from .theme import find_theme
 
@@ -76,13 +76,21 @@ def update(site: Path) -> list[Path]:
     return written
 
 
-def compile_catalogs(site: Path, strict: bool = False) -> Diagnostics:
-    """Check every catalog (placeholders, plurals, markup, fuzzy, missing) and write `.mo` files."""
+def compile_catalogs(site: Path, strict: bool = False) -> tuple[list[Path], list[Problem]]:
+    """Check every catalog (placeholders, plurals, markup, fuzzy, missing), then write `.mo` files.
+
+    Returns the files written and the warnings; raises SiteError, writing nothing,
+    when a catalog has errors (or, with `strict`, warnings).
+    """
     config, theme, diag = _site(site)
     diag.strict = strict
-    for path, catalog in checked_catalogs(theme.translations, theme.templates, config.languages, diag).values():
-        path.with_suffix(".mo").write_bytes(compiled(catalog))
-    return diag
+    catalogs = checked_catalogs(theme.translations, theme.templates, config.languages, diag)
+    diag.raise_if_errors(final=True)
+    written = []
+    for path, catalog in catalogs.values():
+        written.append(path.with_suffix(".mo"))
+        written[-1].write_bytes(compiled(catalog))
+    return written, diag.warnings
 
 
 @dataclass

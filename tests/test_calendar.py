@@ -248,7 +248,7 @@ BAD_CASES = [
     ("calendar-timezone-unknown", "timezone: Bogota\n" + GOOD_ITEM, [
         (1, 'unknown time zone "Bogota" (did you mean "America/Bogota"?); use an IANA name such as America/Bogota')]),
     ("malformed-yaml", GOOD_ITEM + '    title: "unclosed\n', [
-        (6, "malformed YAML: found unexpected end of stream; check indentation, colons and quotes")]),
+        (6, "malformed YAML: the quoted text that starts on this line is never closed; end it with the same quote mark")]),
     ("duplicate-key", GOOD_ITEM + "    duration: 60\n", [
         (6, 'duplicate key "duration"; keep only one')]),
 ]

@@ -28,7 +28,7 @@ def test_malformed_front_matter_names_file_and_line(site_copy, capsys):
     assert run(site_copy) == 1
     err = errors_of(capsys)
     assert any(line.startswith("content/about.en.md:3: malformed YAML") for line in err), err
-    assert err[-1] == "1 error(s); nothing was written"
+    assert err[-1] == "1 error, 1 warning; nothing was written"
 
 
 def test_unclosed_front_matter(site_copy, capsys):
@@ -123,7 +123,7 @@ def test_all_errors_reported_in_one_run(site_copy, capsys):
     assert run(site_copy) == 1
     err = errors_of(capsys)
     assert sum(1 for l in err if l.startswith("content/") and ": warning: " not in l) == 3, err
-    assert err[-1] == "3 error(s); nothing was written"
+    assert err[-1] == "3 errors, 1 warning; nothing was written"
 
 
 def test_no_traceback_on_editor_error(site_copy, capsys):
@@ -200,3 +200,74 @@ def test_front_matter_types(site_copy, capsys, line, message):
     write(site_copy, "content/about.en.md", f"---\ntitle: About\n{line}\n---\nText\n")
     assert run(site_copy) == 1
     assert f"content/about.en.md:3: {message}" in errors_of(capsys)
+
+
+def test_strict_reports_every_warning_of_every_stage_in_one_run(site_copy, capsys):
+    """Issue 8.1: a fallback page (model stage) and two broken links (render stage), all at once."""
+    write(site_copy, "content/only-english.en.md", "---\ntitle: Only\n---\nSee [x](nowhere.en.md) and [y](gone/).\n")
+    problems = [
+        'content/only-english.en.md:1: no es translation: /es/only-english/ shows this en text (a fallback page); '
+        'translate it as only-english.es.md',
+        'content/only-english.en.md:4: broken link "gone/": no page or file there in any language; '
+        'link to an existing .md file or folder',
+        'content/only-english.en.md:4: broken link "nowhere.en.md": no page or file there in any language; '
+        'link to an existing .md file or folder',
+    ]
+    assert main(["check", "--site", str(site_copy)]) == 0
+    err = errors_of(capsys)
+    assert err == [p.replace(": ", ": warning: ", 1) for p in problems]
+    for command in (["check", "--site", str(site_copy)], ["build", "--site", str(site_copy),
+                                                          "--out", str(site_copy.parent / "out")]):
+        assert main([*command, "--strict"]) == 1
+        assert errors_of(capsys) == [*problems, "3 errors, 0 warnings; nothing was written"]
+    assert not (site_copy.parent / "out").exists()
+
+
+def test_a_file_that_fails_to_parse_gives_one_error_at_the_real_line_and_no_follow_on(site_copy, capsys):
+    """Issue 8.5: the unclosed quote is on line 2; the Spanish file exists, so no fallback warning."""
+    write(site_copy, "content/about.es.md", '---\ntitle: "Acerca\nslug: acerca\n---\nTexto.\n')
+    assert run(site_copy) == 1
+    assert errors_of(capsys) == [
+        "content/about.es.md:2: malformed YAML: the quoted text that starts on this line is never closed; "
+        "end it with the same quote mark",
+        "content/only-english.en.md:1: warning: no es translation: /es/only-english/ shows this en text "
+        "(a fallback page); translate it as only-english.es.md",
+        "1 error, 1 warning; nothing was written",
+    ]
+    assert not (site_copy.parent / "out").exists()
+
+
+@pytest.mark.parametrize("text, line, message", [
+    ("title: About\nweight: [1, 2\nmenu: true\n", 3,
+     'the list that starts on this line with "[" is never closed; end it with "]"'),
+    ("title: {en: About\nweight: 3\n", 2,
+     'the mapping that starts on this line with "{" is never closed; end it with "}"'),
+    ("title: About\nmenu: 'yes\nweight: 3\n", 3,
+     "the quoted text that starts on this line is never closed; end it with the same quote mark"),
+    ("title: About\n  weight: 3\n", 3,
+     "mapping values are not allowed in this context; check indentation, colons and quotes"),
+])
+def test_malformed_yaml_names_the_line_of_the_mistake(site_copy, capsys, text, line, message):
+    write(site_copy, "content/about.en.md", f"---\n{text}---\nText\n")
+    assert run(site_copy) == 1
+    assert errors_of(capsys)[0] == f"content/about.en.md:{line}: malformed YAML: {message}"
+
+
+def test_preview_counts_errors_as_errors(site_copy):
+    """Issue 8.5 in the preview: one error and one warning are counted as such."""
+    from echosite.serve import Preview
+
+    preview = Preview(site_copy, site_copy / ".cache/serve-output")
+    try:
+        first = preview.build(first=True)
+        assert first.failure is None
+        assert first.lines[0].startswith("built in ")
+        assert first.lines[0].endswith(" s: 31 of 31 files changed (pages: en 8, es 8), 1 warning")
+        again = preview.build()
+        assert again.lines[0].endswith(" s: nothing changed (pages: en 8, es 8), 1 warning")
+        write(site_copy, "content/about.es.md", '---\ntitle: "Acerca\n---\n')
+        failed = preview.build()
+        assert failed.failure is not None and b"<title>The site has 1 error, 1 warning</title>" in failed.failure
+        assert failed.lines[-1] == "1 error, 1 warning; the browser shows them until the next good save"
+    finally:
+        preview.close()

@@ -206,9 +206,10 @@ def test_broken_front_matter_shows_every_error_and_the_next_good_save_recovers(s
 
     error = server.wait_for("/en/about/", lambda r: r.status == 500)
     text = error.body.decode("utf-8")
-    assert re.search(r"<code>content/about\.en\.md:3: malformed YAML: [^<]*</code>", text), text
+    assert re.search(r"<code>content/about\.en\.md:2: malformed YAML: [^<]*</code>", text), text
     assert re.search(r"<code>content/index\.es\.md:3: malformed YAML: [^<]*</code>", text), text
-    assert "&#x27;" in text  # YAML's messages quote tokens: escaped
+    assert "&quot;[&quot;" in text  # messages quote tokens: escaped
+    assert "<title>The site has 2 errors, 0 warnings</title>" in text  # the other files' fallbacks are follow-ons
     assert RELOAD_SCRIPT in error.body  # so the page reloads itself once fixed
     assert server.get("/es/").status == 500  # every page shows it ...
     assert server.get("/assets/style.css").status == 200  # ... assets are still served

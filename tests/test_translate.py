@@ -42,8 +42,11 @@ def test_extract_update_compile_cycle(site, capsys):
     capsys.readouterr()
     assert main(["i18n", "compile", "--site", str(site)]) == 0
     assert 'warning: no es translation for "Brand new string"' in capsys.readouterr().err
+    mo = site / "translations/es/LC_MESSAGES/messages.mo"
+    assert mo.is_file()
+    mo.unlink()
     assert main(["i18n", "compile", "--site", str(site), "--strict"]) == 1
-    assert (site / "translations/es/LC_MESSAGES/messages.mo").is_file()
+    assert not mo.exists()  # a failed compile writes nothing
 
 
 def test_extract_twice_changes_nothing(site):
