@@ -3,9 +3,15 @@ from __future__ import annotations
 
 import posixpath
 
+import markdown
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from echosite.markup import Renderer, fill_links, is_internal, relative_url
+from echosite.markup import _GUILLEMETS, Renderer, fill_links, is_internal, relative_url, sanitize
+from echosite.typography import Typography
+
+from conftest import REPO, SITES
 
 URLS = ["/", "/en/", "/es/", "/en/about/", "/en/a/b/", "/assets/style.css", "/en/about/x.ics", "/es/acerca/",
         "/en/abo/", "/files/note.txt", "/en/sessions/x/", "/en/sessions/x/x.ics", "/404.html"]
@@ -51,3 +57,58 @@ def test_sanitizer_keeps_heading_ids_and_classes_and_drops_handlers():
 def test_spanish_quotes_and_tables_scroll():
     html = Renderer("es").convert('"Hola"\n\n| a |\n|---|\n| 1 |\n').html
     assert "«Hola»" in html and '<div class="table-scroll" tabindex="0"><table>' in html
+
+
+# Typography: smarty's output, produced in one tree pass (echosite/typography.py). -----------------
+
+#: Pieces of Markdown around which smarty's patterns decide: quotes, dashes, dots, spaces of
+#: every kind, entities, escapes, inline markup, code, links, raw HTML and block starts.
+_PIECES = st.sampled_from([
+    "'", '"', "''", '""', "\"'", "'\"", "-", "--", "---", "----", "-----", ".", "..", "...", "....",
+    " ", "  ", "\t", "\n", "\n\n", "\xa0", "\u2003", "&nbsp;", "&mdash;", "&ndash;", "&#8211;", "&#8212;",
+    "\u2013", "\u2014", "&", "&amp;", "word", "Él", "x", "s", "s ", "80s", "'80s", "1990", "7", "_", "é",
+    "*", "**", "`", "``", "\\", "\\'", '\\"', "\\-", "\\.", "[", "]", "(", ")", "{", "}", "<", ">", "!", "?",
+    ",", ";", ":", "/", "#", "[a](b.md)", '[a](b.md "t\'s")', "![i](i.png)", "<b>", "</b>", "<span>",
+    "</span>", "<br>", "<!-- c -->", "\n# ", "\n## ", "\n- ", "\n1. ", "\n> ", "\n    ", "\n\n    code ",
+    "\n\n| a | b |\n|---|---|\n| ", " |", "{: #x }", "\n\n---\n\n", "<<", ">>",
+])
+_MARKDOWN = st.lists(_PIECES, max_size=40).map("".join)
+
+
+def _pair(substitutions: dict[str, str] | None) -> tuple[markdown.Markdown, markdown.Markdown]:
+    """The same extension set with smarty, and with the typography extension in its place."""
+    configs = {"toc": {"permalink": False}}
+    reference = markdown.Markdown(extensions=["tables", "attr_list", "toc", "smarty", "sane_lists"],
+                                  extension_configs={**configs, "smarty": {"substitutions": substitutions or {}}})
+    ours = markdown.Markdown(extensions=["tables", "attr_list", "toc", Typography(substitutions), "sane_lists"],
+                             extension_configs=configs)
+    return reference, ours
+
+
+_PAIRS = {"plain": _pair(None), "guillemets": _pair(_GUILLEMETS)}
+
+
+@pytest.mark.parametrize("settings_name", sorted(_PAIRS))
+@settings(max_examples=600, deadline=None, database=None)
+@given(text=_MARKDOWN)
+def test_typography_gives_smartys_html(settings_name, text):
+    reference, ours = _PAIRS[settings_name]
+    reference.reset()
+    ours.reset()
+    assert sanitize(ours.convert(text)) == sanitize(reference.convert(text))
+
+
+@pytest.mark.parametrize("path", sorted({*REPO.glob("content/**/*.md"), *SITES.glob("**/*.md")}),
+                         ids=lambda path: path.relative_to(REPO).as_posix())
+def test_typography_gives_smartys_html_on_every_site_text(path):
+    reference, ours = _PAIRS["guillemets" if ".es." in path.name else "plain"]
+    text = path.read_text("utf-8")
+    reference.reset()
+    ours.reset()
+    assert sanitize(ours.convert(text)) == sanitize(reference.convert(text))
+
+
+def test_typography_is_curly_outside_code():
+    html = Renderer("en").convert("\"It's\" -- the '80s... `\"code\"`\n\n    \"block\"\n").html
+    assert "\u201cIt\u2019s\u201d \u2013 the \u201980s\u2026 <code>\"code\"</code>" in html
+    assert "<pre><code>\"block\"" in html
