@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .markup import Rendered
+from .render.markup import Rendered
 from .uptodate import library_versions
 
 if TYPE_CHECKING:
@@ -196,8 +196,8 @@ def structure_digest(site: "Site", templates: Path, translations: Path, options:
             h.update(b"\0")
 
     engine = Path(__file__).resolve().parent
-    for path in sorted(engine.glob("*.py")):
-        add(path.name, path.read_bytes())
+    for path in sorted(engine.rglob("*.py")):
+        add(path.relative_to(engine).as_posix(), path.read_bytes())
     add(*library_versions(), sys.version)
     for folder in (templates, translations):
         for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix != ".mo"):

@@ -41,10 +41,6 @@ class Page:
     key: str
     sources: tuple[Source, ...]
 
-    @property
-    def folder(self) -> str:
-        return str(PurePosixPath(self.key).parent).removeprefix(".")
-
     def source(self, lang: str) -> Source | None:
         """The file written in `lang`, if any."""
         return next((s for s in self.sources if s.lang == lang), None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .calendar import Session
+from .sessions import Session
 from .config import Config
 from .content import Content, Page, Source, url_segments
 from .errors import Diagnostics

@@ -58,16 +58,16 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
         uptodate.forget(cache_dir, out)
 
     # The stages import Jinja, Markdown, Babel and icalendar: only when there is work.
-    from . import calendar, config, content, i18n, model, render
+    from . import config, content, i18n, model, render, sessions
     from .cache import ItemCache, MarkdownCache, structure_digest
 
     cfg = config.load_config(site, diag, base_url)                                     # 1. config
     diag.raise_if_errors()
     found = content.load_content(site / "content", cfg.languages, diag, drafts)         # 2. content
-    sessions = calendar.load_calendars(found.calendars, cfg, diag)                      # 3. calendars
+    calendars = sessions.load_calendars(found.calendars, cfg, diag)                   # 3. sessions
     translations = i18n.load_translations(theme.translations, theme.templates,          # 4. UI strings
                                           cfg.languages, diag)
-    site_model = model.assemble(cfg, site, found, sessions, diag)                        # 5. model
+    site_model = model.assemble(cfg, site, found, calendars, diag)                       # 5. model
     diag.raise_if_errors()
     markdown_cache = MarkdownCache(cache_dir, read=not clean, write=write_files)
     item_cache = ItemCache(cache_dir, read=not clean, write=write_files)

@@ -1,4 +1,4 @@
-"""Translatable values, time zones and language codes shared by every stage."""
+"""Translatable values, time zones, language codes and locale names shared by every stage."""
 from __future__ import annotations
 
 import functools
@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import babel
+from babel.core import get_global
 
 from .errors import Diagnostics, did_you_mean
 
@@ -88,3 +89,18 @@ def load_zone(name: Any, path: Path, line: int, diag: Diagnostics) -> zoneinfo.Z
 def parse_locale(code: str) -> babel.Locale:
     """The Babel locale for a language code such as `es` or `pt-BR` (memoized: parsing is not free)."""
     return babel.Locale.parse(code.replace("-", "_"))
+
+
+@functools.lru_cache(maxsize=None)
+def language_name(code: str, in_lang: str | None = None, label: bool = True) -> str:
+    """A language's name, in its own language by default; capitalised when it stands alone."""
+    name = parse_locale(code).get_display_name(parse_locale(in_lang or code)) or code
+    return name[:1].upper() + name[1:] if label else name
+
+
+@functools.lru_cache(maxsize=None)
+def og_locale(code: str) -> str:
+    """Open Graph locale such as `es_ES` for `es`."""
+    likely = get_global("likely_subtags").get(code.replace("-", "_"), code)
+    locale = babel.Locale.parse(likely)
+    return f"{locale.language}_{locale.territory}" if locale.territory else locale.language

@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import html5lib
+import icalendar
 import pytest
 
 from echosite.pipeline import BuildResult, build
@@ -53,3 +54,81 @@ def site_copy(tmp_path) -> Path:
     site = tmp_path / "site"
     shutil.copytree(SITES / "basic", site)
     return site
+
+
+# -- iCalendar rules a parser does not enforce ----------------------------------------------
+
+MAX_OCTETS = 75
+
+
+def validate_ics(data: bytes) -> list[str]:
+    """Problems an iCalendar parser tolerates but RFC 5545 forbids, as "line N: …" messages.
+
+    Checks CRLF line ends, the 75-octet line limit, BEGIN/END nesting, VERSION and
+    PRODID in VCALENDAR, and UID, DTSTAMP and DTSTART in every VEVENT; then that
+    the `icalendar` library parses the file at all.
+    """
+    problems: list[str] = []
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        problems.append(f"line {line}: not UTF-8 ({exc.reason})")
+    ends_with_newline = data.endswith(b"\n")
+    physical = data.split(b"\n")
+    if ends_with_newline:
+        physical.pop()
+    else:
+        problems.append(f"line {len(physical)}: the file does not end with CRLF")
+    logical: list[tuple[int, bytes]] = []
+    for number, line in enumerate(physical, 1):
+        if line.endswith(b"\r"):
+            line = line[:-1]
+        elif number < len(physical) or ends_with_newline:
+            problems.append(f"line {number}: bare LF line end; iCalendar lines end with CRLF")
+        if b"\r" in line:
+            problems.append(f"line {number}: bare CR inside the line")
+        if len(line) > MAX_OCTETS:
+            problems.append(f"line {number}: {len(line)} octets, over the {MAX_OCTETS}-octet limit; fold it")
+        if line[:1] in (b" ", b"\t") and logical:
+            logical[-1] = (logical[-1][0], logical[-1][1] + line[1:])
+        else:
+            logical.append((number, line))
+    problems += _check_structure(logical)
+    try:
+        icalendar.Calendar.from_ical(data)
+    except Exception as exc:  # any parser failure is a finding, whatever its type
+        problems.append(f"icalendar cannot parse the file: {exc}")
+    return problems
+
+
+_REQUIRED = {"VCALENDAR": ("VERSION", "PRODID"), "VEVENT": ("UID", "DTSTAMP", "DTSTART")}
+
+
+def _check_structure(logical: list[tuple[int, bytes]]) -> list[str]:
+    problems: list[str] = []
+    stack: list[tuple[str, int, set[str]]] = []
+    for number, line in logical:
+        text = line.decode("utf-8", errors="replace")
+        name = text.split(":", 1)[0].split(";", 1)[0].strip().upper()
+        value = text.split(":", 1)[1].strip().upper() if ":" in text else ""
+        if name == "BEGIN":
+            stack.append((value, number, set()))
+        elif name == "END":
+            if not stack or stack[-1][0] != value:
+                problems.append(f"line {number}: END:{value} does not close "
+                                f"{'BEGIN:' + stack[-1][0] if stack else 'any BEGIN'}")
+                continue
+            component, start, seen = stack.pop()
+            for prop in _REQUIRED.get(component, ()):
+                if prop not in seen:
+                    problems.append(f"line {start}: {component} without {prop}")
+        elif stack:
+            stack[-1][2].add(name)
+        elif name:
+            problems.append(f"line {number}: {name} outside any component")
+    for component, start, _ in stack:
+        problems.append(f"line {start}: BEGIN:{component} is never closed")
+    if not any(line.strip().upper() == b"BEGIN:VCALENDAR" for _, line in logical):
+        problems.append("line 1: no BEGIN:VCALENDAR")
+    return problems

@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from echosite import calendar
+from echosite.render import events, times
+from echosite.render.markup import plain_text
+from echosite.sessions import Session, check_unique_ids, load_calendar
 from echosite.config import Config, load_config
 from echosite.errors import Diagnostics
 
@@ -60,7 +62,7 @@ def config(site: Path) -> Config:
 
 
 def load(site: Path, config: Config, yaml_text: str, files: dict[str, str | bytes] | None = None,
-         name: str = CALENDAR) -> tuple[tuple[calendar.Session, ...], Diagnostics]:
+         name: str = CALENDAR) -> tuple[tuple[Session, ...], Diagnostics]:
     """Write a calendar (and session texts) into the site and load it."""
     path = site / name
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -73,7 +75,7 @@ def load(site: Path, config: Config, yaml_text: str, files: dict[str, str | byte
         else:
             target.write_text(textwrap.dedent(content), encoding="utf-8")
     diag = Diagnostics(site)
-    return calendar.load_calendar(path, "programmes/p/index", config, diag), diag
+    return load_calendar(path, "programmes/p/index", config, diag), diag
 
 
 def errors(diag: Diagnostics) -> list[tuple[int, str]]:
@@ -305,7 +307,7 @@ def test_non_utf8_calendar_is_an_error(site: Path, config: Config) -> None:
     path.parent.mkdir(parents=True)
     path.write_bytes(GOOD_ITEM.replace("Título", "T\xedtulo").encode("latin-1"))
     diag = Diagnostics(site)
-    assert calendar.load_calendar(path, "p", config, diag) == ()
+    assert load_calendar(path, "p", config, diag) == ()
     assert len(diag.errors) == 1
     assert diag.errors[0].line == 5 and "not UTF-8" in diag.errors[0].message
 
@@ -380,7 +382,7 @@ def test_duplicate_id_anywhere_in_the_site(site: Path, config: Config) -> None:
     second, _ = load(site, config, "sessions:\n" + GOOD_ITEM.split("\n", 1)[1].replace("09-02", "09-09"),
                      name="content/programmes/b/sessions.yaml")
     diag = Diagnostics(site)
-    calendar.check_unique_ids(second + first, diag)
+    check_unique_ids(second + first, diag)
     assert [(p.path, p.line, p.message) for p in diag.errors] == [
         ("content/programmes/b/sessions.yaml", 2,
          'duplicate session id "s-01", first used at content/programmes/a/sessions.yaml:2; '
@@ -390,7 +392,7 @@ def test_duplicate_id_anywhere_in_the_site(site: Path, config: Config) -> None:
 def test_duplicate_id_in_one_calendar(site: Path, config: Config) -> None:
     sessions, _ = load(site, config, GOOD_ITEM + GOOD_ITEM.split("\n", 1)[1])
     diag = Diagnostics(site)
-    calendar.check_unique_ids(sessions, diag)
+    check_unique_ids(sessions, diag)
     assert errors(diag) == [(6, f'duplicate session id "s-01", first used at {CALENDAR}:2; '
                                 "ids must be unique in the site: rename one")]
 
@@ -453,13 +455,14 @@ DST_DATES = [(2021, 9, 30), (2021, 10, 7), (2021, 10, 28), (2021, 11, 4), (2021,
 def test_city_times_match_independent_zoneinfo(site: Path, config: Config, day: tuple[int, int, int],
                                                lang: str) -> None:
     sessions, _ = load(site, config, one_session(f"{day[0]}-{day[1]:02d}-{day[2]:02d} 09:00"))
-    rows = calendar.city_times(sessions[0], config, lang)
+    rows = times.city_times(sessions[0], config, lang)
     assert [r.zone for r in rows] == list(CITY_ZONES)
     for row in rows:
         expected = datetime(*day, 9, 0, tzinfo=ZoneInfo("America/Bogota")).astimezone(ZoneInfo(row.zone))
-        assert row.when == expected
-        assert row.when.utcoffset() == expected.utcoffset()
-        assert (row.when.hour, row.when.minute) == (expected.hour, expected.minute)
+        shown = datetime.fromisoformat(row.iso)
+        assert shown == expected
+        assert shown.utcoffset() == expected.utcoffset()
+        assert (shown.hour, shown.minute) == (expected.hour, expected.minute)
         if lang == "es":  # Spanish short times are H:mm
             assert row.time == f"{expected.hour}:{expected.minute:02d}"
         total = int(expected.utcoffset().total_seconds()) // 60
@@ -487,34 +490,34 @@ LITERAL = {
 @pytest.mark.parametrize("day", DST_DATES, ids=[f"{d[1]:02d}-{d[2]:02d}" for d in DST_DATES])
 def test_city_times_match_the_hand_written_table(site: Path, config: Config, day: tuple[int, int, int]) -> None:
     sessions, _ = load(site, config, one_session(f"{day[0]}-{day[1]:02d}-{day[2]:02d} 09:00"))
-    rows = calendar.city_times(sessions[0], config, "en")
-    assert {r.zone: f"{r.when:%H:%M}" for r in rows} == LITERAL[day]
+    rows = times.city_times(sessions[0], config, "en")
+    assert {r.zone: f"{datetime.fromisoformat(r.iso):%H:%M}" for r in rows} == LITERAL[day]
 
 
 def test_city_whose_date_differs_shows_it(site: Path, config: Config) -> None:
     # 19:00 in Bogotá on Thursday 2 September is Friday morning in Yangon, Madrid and Kigali.
     sessions, _ = load(site, config, one_session("2021-09-02 19:00"))
     session = sessions[0]
-    by_zone = {r.zone: r for r in calendar.city_times(session, config, "es")}
+    by_zone = {r.zone: r for r in times.city_times(session, config, "es")}
     yangon = by_zone["Asia/Yangon"]
     expected = datetime(2021, 9, 2, 19, 0, tzinfo=ZoneInfo("America/Bogota")).astimezone(ZoneInfo("Asia/Yangon"))
     assert (expected.day, expected.hour, expected.minute) == (3, 6, 30)
-    assert yangon.when == expected and yangon.time == "6:30"
+    assert datetime.fromisoformat(yangon.iso) == expected and yangon.time == "6:30"
     assert yangon.day_shift == 1 and yangon.date is not None
     assert "3" in yangon.date and "vie" in yangon.date  # "vie, 3 sept"
     assert yangon.name == "Yangón"
     assert by_zone["America/Chicago"].date is None
-    english = {r.zone: r for r in calendar.city_times(session, config, "en")}
+    english = {r.zone: r for r in times.city_times(session, config, "en")}
     assert "Fri" in english["Asia/Yangon"].date and "3" in english["Asia/Yangon"].date
     assert english["Asia/Yangon"].name == "Yangon"
 
 
 def test_city_on_the_previous_day(site: Path, config: Config) -> None:
     sessions, _ = load(site, config, one_session("2021-11-11 07:00", "Asia/Yangon"))
-    by_zone = {r.zone: r for r in calendar.city_times(sessions[0], config, "en")}
+    by_zone = {r.zone: r for r in times.city_times(sessions[0], config, "en")}
     chicago = by_zone["America/Chicago"]
     expected = datetime(2021, 11, 11, 7, 0, tzinfo=ZoneInfo("Asia/Yangon")).astimezone(ZoneInfo("America/Chicago"))
-    assert chicago.when == expected and (expected.day, expected.hour, expected.minute) == (10, 18, 30)
+    assert datetime.fromisoformat(chicago.iso) == expected and (expected.day, expected.hour, expected.minute) == (10, 18, 30)
     assert chicago.day_shift == -1 and "Wed" in chicago.date
     assert by_zone["Asia/Yangon"].date is None
 
@@ -525,48 +528,43 @@ def test_city_on_the_previous_day(site: Path, config: Config) -> None:
 
 def test_format_when_in_spanish_and_english(site: Path, config: Config) -> None:
     sessions, _ = load(site, config, GOOD_ITEM)
-    es = calendar.format_when(sessions[0], "es")
+    es = times.format_when(sessions[0], "es")
     assert "jueves, 2 de septiembre de 2021" in es["date"]
     assert es["time"] == "9:00–10:30"
-    assert es["zone"] == "hora de Colombia"
     assert es["offset"] == "UTC−5"
-    assert es["datetime"].startswith("jueves, 2 de septiembre de 2021") and "9:00–10:30" in es["datetime"]
-    en = calendar.format_when(sessions[0], "en")
+    assert es["zone_name"] == "hora estándar de Colombia"
+    en = times.format_when(sessions[0], "en")
     assert "Thursday, September 2, 2021" in en["date"]
     assert "9:00" in en["time"] and "10:30" in en["time"] and "AM" in en["time"]
-    assert en["zone"] == "Colombia Time"
+    assert en["zone_name"] == "Colombia Standard Time"
     assert datetime.fromisoformat(en["start_iso"]) == datetime(2021, 9, 2, 14, 0, tzinfo=UTC)
-    assert datetime.fromisoformat(en["end_iso"]) == datetime(2021, 9, 2, 15, 30, tzinfo=UTC)
 
 
 def test_zone_name_follows_daylight_saving(site: Path, config: Config) -> None:
     summer, _ = load(site, config, one_session("2021-11-04 09:00", "America/Chicago"))
     winter, _ = load(site, config, one_session("2021-11-11 09:00", "America/Chicago"))
-    assert calendar.format_when(summer[0], "en")["zone_name"] == "Central Daylight Time"
-    assert calendar.format_when(winter[0], "en")["zone_name"] == "Central Standard Time"
-    assert calendar.format_when(summer[0], "en")["offset"] == "UTC−5"
-    assert calendar.format_when(winter[0], "en")["offset"] == "UTC−6"
+    assert times.format_when(summer[0], "en")["zone_name"] == "Central Daylight Time"
+    assert times.format_when(winter[0], "en")["zone_name"] == "Central Standard Time"
+    assert times.format_when(summer[0], "en")["offset"] == "UTC−5"
+    assert times.format_when(winter[0], "en")["offset"] == "UTC−6"
 
 
 def test_ninety_minutes_is_not_two_hours(site: Path, config: Config) -> None:
     sessions, _ = load(site, config, GOOD_ITEM)
-    en, es = calendar.format_when(sessions[0], "en"), calendar.format_when(sessions[0], "es")
-    assert en["duration"] == "1 hr 30 min" and en["duration_long"] == "1 hour, 30 minutes"
-    assert es["duration"] == "1 h 30 min" and es["duration_long"] == "1 hora y 30 minutos"
-    assert en["minutes"] == 90
-    assert "2 hours" not in en["duration_long"] and "2 horas" not in es["duration_long"]
+    en, es = times.format_when(sessions[0], "en"), times.format_when(sessions[0], "es")
+    assert en["duration"] == "1 hr 30 min" and es["duration"] == "1 h 30 min"
 
 
 @pytest.mark.parametrize("minutes, en, es", [(45, "45 min", "45 min"), (60, "1 hr", "1 h"),
                                              (120, "2 hr", "2 h"), (135, "2 hr 15 min", "2 h 15 min")])
 def test_duration_text(minutes: int, en: str, es: str) -> None:
-    assert calendar.duration_text(minutes, "en") == en
-    assert calendar.duration_text(minutes, "es") == es
+    assert times.duration_text(minutes, "en") == en
+    assert times.duration_text(minutes, "es") == es
 
 
 def test_google_calendar_link_has_exact_utc_dates(site: Path, config: Config) -> None:
     sessions, _ = load(site, config, one_session("2021-11-04 09:00", "America/Chicago"))
-    url = calendar.google_calendar_url(sessions[0], "es", config.languages, "https://example.org/es/s/")
+    url = events.google_calendar_url(sessions[0], "es", config.languages, "https://example.org/es/s/")
     parts = urlsplit(url)
     assert (parts.scheme, parts.netloc, parts.path) == ("https", "calendar.google.com", "/calendar/render")
     query = parse_qs(parts.query)
@@ -581,7 +579,7 @@ def test_google_calendar_link_has_exact_utc_dates(site: Path, config: Config) ->
 
 def test_outlook_link_has_exact_utc_dates(site: Path, config: Config) -> None:
     sessions, _ = load(site, config, one_session("2021-10-31 02:30 +01:00", "Europe/Madrid"))
-    url = calendar.outlook_url(sessions[0], "en", config.languages, "https://example.org/en/s/")
+    url = events.outlook_url(sessions[0], "en", config.languages, "https://example.org/en/s/")
     assert url.startswith("https://outlook.live.com/calendar/deeplink/compose?")
     query = parse_qs(urlsplit(url).query)
     assert query["startdt"] == ["2021-10-31T01:30:00Z"] and query["enddt"] == ["2021-10-31T03:00:00Z"]
@@ -591,7 +589,7 @@ def test_outlook_link_has_exact_utc_dates(site: Path, config: Config) -> None:
 def test_event_jsonld(site: Path, config: Config) -> None:
     sessions, _ = load(site, config, GOOD_ITEM + '    presenters: ["Dr A"]\n    language: es\n'
                                     "    join_url: https://zoom.us/j/1\n    status: cancelled\n")
-    data = json.loads(json.dumps(calendar.event_jsonld(
+    data = json.loads(json.dumps(events.event_jsonld(
         sessions[0], "es", config.languages, config, "https://example.org/es/s/", "Resumen")))
     start = datetime.fromisoformat(data["startDate"])
     end = datetime.fromisoformat(data["endDate"])
@@ -611,13 +609,13 @@ def test_event_jsonld(site: Path, config: Config) -> None:
 
 def test_event_jsonld_status_and_location_defaults(site: Path, config: Config) -> None:
     sessions, _ = load(site, config, GOOD_ITEM + "    status: postponed\n")
-    data = calendar.event_jsonld(sessions[0], "en", config.languages, config, "https://example.org/en/s/", "")
+    data = events.event_jsonld(sessions[0], "en", config.languages, config, "https://example.org/en/s/", "")
     assert data["eventStatus"] == "https://schema.org/EventPostponed"
     assert data["location"]["url"] == "https://example.org/en/s/"
     assert "description" not in data and "performer" not in data
 
 
 def test_plain_text_of_markdown_summary() -> None:
-    assert calendar.plain_text("Read **this** [guide](https://x.org/g) & [that](../other/).") == \
+    assert plain_text("Read **this** [guide](https://x.org/g) & [that](../other/).") == \
         "Read this guide (https://x.org/g) & that."
-    assert calendar.plain_text("One\n\n- a\n- b") == "One\n\n- a\n- b"
+    assert plain_text("One\n\n- a\n- b") == "One\n\n- a\n- b"

@@ -1,4 +1,4 @@
-"""iCalendar output: built with `calendar_ics`, parsed back with icalendar, and checked
+"""iCalendar output: assembled from `event_ics` events, parsed back with icalendar, and checked
 for what the parser tolerates (bare LF, missing UID or DTSTAMP, long lines)."""
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from echosite import calendar
+from conftest import validate_ics
 from echosite.config import Config, load_config
 from echosite.errors import Diagnostics
-from echosite.ics import calendar_ics, event_stamp, validate_ics, webcal_url
+from echosite.render.events import summary_plain
+from echosite.render.ics import PRODID, assemble_calendar, event_ics, event_stamp, webcal_url
+from echosite.sessions import Session, load_calendar
 
 UTC = timezone.utc
 
@@ -55,7 +57,7 @@ sessions:
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> tuple[Config, tuple[calendar.Session, ...]]:
+def site(tmp_path: Path) -> tuple[Config, tuple[Session, ...]]:
     (tmp_path / "site_config.yaml").write_text(SITE_CONFIG, encoding="utf-8")
     path = tmp_path / "content" / "programmes" / "p" / "sessions.yaml"
     path.parent.mkdir(parents=True)
@@ -63,15 +65,25 @@ def site(tmp_path: Path) -> tuple[Config, tuple[calendar.Session, ...]]:
     diag = Diagnostics(tmp_path)
     config = load_config(tmp_path, diag)
     assert config is not None
-    sessions = calendar.load_calendar(path, "programmes/p/index", config, diag)
+    sessions = load_calendar(path, "programmes/p/index", config, diag)
     assert diag.problems == [] and len(sessions) == 3
     return config, sessions
 
 
-def build(site: tuple[Config, tuple[calendar.Session, ...]], lang: str, name: str = "Programa de patología") -> bytes:
+def calendar_ics(sessions: tuple[Session, ...], lang: str, config: Config, name: str,
+                 presenters_label: str = "") -> bytes:
+    """A calendar of `sessions` as the build makes one: each event serialized once, then assembled."""
+    return assemble_calendar(name, [event_ics(s, lang, config.languages, config, session_url(lang, s),
+                                              presenters_label, "Online") for s in sessions])
+
+
+def session_url(lang: str, session: Session) -> str:
+    return f"https://example.org/teleecho/{lang}/sessions/{session.id}/"
+
+
+def build(site: tuple[Config, tuple[Session, ...]], lang: str, name: str = "Programa de patología") -> bytes:
     config, sessions = site
-    return calendar_ics(sessions, lang, config.languages, config, name,
-                        lambda s: f"https://example.org/teleecho/{lang}/sessions/{s.id}/")
+    return calendar_ics(sessions, lang, config, name)
 
 
 def events(data: bytes) -> dict[str, icalendar.Event]:
@@ -133,7 +145,7 @@ def test_special_characters_round_trip(site) -> None:
     assert str(event["SUMMARY"]) == "Quality, systems; and \\ more\nsecond line"
     assert b"SUMMARY;LANGUAGE=en:Quality\\, systems\\; and \\\\ more\\nsecond line\r\n" in data
     description = str(event["DESCRIPTION"])
-    summary = calendar.summary_plain(sessions[0], "en", config.languages)
+    summary = summary_plain(sessions[0], "en", config.languages)
     assert summary == "Uno, dos; tres \\ cuatro\ncinco"
     assert description == (summary + "\n\nDr Dan Milner (ASCP), Dra. Ana Pérez\n\nhttps://zoom.us/j/123"
                            "\n\nhttps://example.org/teleecho/en/sessions/p-01/")
@@ -221,9 +233,6 @@ def test_webcal_url() -> None:
 
 def test_assembled_calendar_equals_icalendars_own_serialization(tmp_path):
     """Calendars are assembled from events serialized once; the bytes must be icalendar's own."""
-    import icalendar as ical
-    from echosite import ics as ics_module
-
     site = tmp_path / "asm"
     site.mkdir()
     (site / "site_config.yaml").write_text(
@@ -232,21 +241,16 @@ def test_assembled_calendar_equals_icalendars_own_serialization(tmp_path):
         "sessions:\n"
         "  - {id: a-1, start: 2021-10-30 10:00, duration: 90, title: {en: 'Long title, with; commas \\\\ and more', es: 'Título'}}\n"
         "  - {id: a-2, start: 2021-11-02 10:00, duration: 60, title: Second, status: cancelled}\n")
-    from echosite.calendar import load_calendar
-    from echosite.config import load_config
-    from echosite.errors import Diagnostics
-
     diag = Diagnostics(root=site)
     config = load_config(site, diag)
     sessions = load_calendar(site / "sessions.yaml", "p/index", config, diag)
     assert not diag.errors and len(sessions) == 2
-    order = config.languages
-    url = lambda s: f"https://example.org/es/sessions/{s.id}/"
-    assembled = ics_module.calendar_ics(sessions, "es", order, config, "Nombre", url, presenters_label="Ponentes")
-    whole = ical.Calendar()
-    for key, value in (("prodid", ics_module.PRODID), ("version", "2.0"), ("calscale", "GREGORIAN"),
+    assembled = calendar_ics(sessions, "es", config, "Nombre", presenters_label="Ponentes")
+    whole = icalendar.Calendar()
+    for key, value in (("prodid", PRODID), ("version", "2.0"), ("calscale", "GREGORIAN"),
                        ("method", "PUBLISH"), ("x-wr-calname", "Nombre")):
         whole.add(key, value)
-    for s in sessions:
-        whole.add_component(ics_module._event(s, "es", order, config, url(s), "Ponentes", "Online"))
+    for session in sessions:  # each event parsed on its own, then serialized by icalendar with the rest
+        event = event_ics(session, "es", config.languages, config, session_url("es", session), "Ponentes", "Online")
+        whole.add_component(icalendar.Event.from_ical(event))
     assert assembled == whole.to_ical()

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from echosite.markup import _GUILLEMETS, Renderer, fill_links, is_internal, relative_url, sanitize
-from echosite.typography import Typography
+from echosite.render.markup import _GUILLEMETS, Renderer, fill_links, is_internal, relative_url, sanitize
+from echosite.render.typography import Typography
 
 from conftest import REPO, SITES
 

@@ -11,7 +11,7 @@ import icalendar
 import pytest
 import yaml
 
-from conftest import REPO, parse_html
+from conftest import REPO, parse_html, validate_ics
 
 UTC = timezone.utc
 
@@ -228,8 +228,6 @@ def test_local_time_script_hook_is_present_but_page_complete_without_it(basic_ou
 
 
 def test_every_generated_ics_passes_the_strict_validator(built_default_site, basic_out):
-    from echosite.ics import validate_ics
-
     for root in (built_default_site, basic_out):
         for path in root.rglob("*.ics"):
             assert validate_ics(path.read_bytes()) == [], path

@@ -1,15 +1,19 @@
-"""Markdown to safe HTML: Python-Markdown, link placeholders in the tree, nh3 allow-list.
+"""Stage 6 (render): Markdown to safe HTML: Python-Markdown, link placeholders in the tree, nh3 allow-list.
 
 Conversion is pure and cacheable: it depends only on the text and the language's
 settings. Internal links become placeholders, filled per page by `fill_links`, so
 the same cached HTML serves every page and language that shows the text.
+`plain_text` gives the same Markdown as plain text, for calendar descriptions.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
+import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import markdown
@@ -147,3 +151,52 @@ def relative_url(from_url: str, to_url: str) -> str:
         common += 1
     rel = "../" * (len(base) - common) + "/".join(target[common:])
     return rel or "./"
+
+
+@functools.lru_cache(maxsize=4096)
+def plain_text(source: str) -> str:
+    """Markdown as readable plain text: link targets in brackets when absolute, no markup."""
+    extractor = _PlainText()
+    converter = _plain_markdown()
+    extractor.feed(converter.reset().convert(source))
+    extractor.close()
+    lines = [" ".join(line.split()) for line in "".join(extractor.parts).split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+@functools.lru_cache(maxsize=1)
+def _plain_markdown() -> markdown.Markdown:
+    """One Markdown instance for plain-text summaries (building one per call is slow)."""
+    return markdown.Markdown()
+
+
+class _PlainText(HTMLParser):
+    """Collects the text of rendered Markdown, one paragraph per block."""
+
+    _BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hrefs: list[str | None] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            href = dict(attrs).get("href") or ""
+            self.hrefs.append(href if urlsplit(href).scheme in ("http", "https", "mailto") else None)
+        elif tag == "li":
+            self.parts.append("\n- ")
+        elif tag == "br":
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self.hrefs:
+            href = self.hrefs.pop()
+            if href:
+                self.parts.append(f" ({href.removeprefix('mailto:')})")
+        elif tag in self._BLOCKS:
+            self.parts.append("\n\n" if tag != "li" else "")
+
+    def handle_data(self, data: str) -> None:
+        if data.strip() or "\n" not in data:  # skip the newlines between block tags
+            self.parts.append(data)

@@ -1,34 +1,26 @@
 """Stage 3: session calendars.
 
 Read each programme's `sessions.yaml` (and its `sessions/<id>.<lang>.md` texts) into
-immutable `Session`s, checking every instant against daylight-saving changes, and
-prepare what pages show of a session: localized times, the time in every city,
-"add to calendar" links and schema.org event data. Nothing here renders a page.
+immutable `Session`s, checking every instant against daylight-saving changes. How a
+session is shown (localized times, calendar links, iCalendar files) is the render
+stage's business (`render/times.py`, `render/events.py`, `render/ics.py`).
 """
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Iterable
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-import markdown
-from babel import dates as babel_dates
-from babel import lists as babel_lists
-from babel import units as babel_units
-
 from .config import Config
+from .content import CALENDAR_FILE, SESSION_TEXTS
 from .errors import Diagnostics, did_you_mean
 from .source import YamlMap, load_yaml, read_markdown, read_text
-from .text import Text, load_zone, parse_locale, parse_text
+from .text import Text, load_zone, parse_text
 
-CALENDAR_NAME = "sessions.yaml"
-TEXTS_FOLDER = "sessions"
 CALENDAR_KEYS = ("timezone", "sessions")
 SESSION_KEYS = ("id", "start", "duration", "title", "summary", "presenters",
                 "timezone", "language", "join_url", "status")
@@ -41,9 +33,6 @@ _START = re.compile(r"(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2})(?: ?([+-])(\d{2}):
 _MINUTES = re.compile(r"0|[1-9][0-9]*")
 _START_HINT = "write the local date and time as YYYY-MM-DD HH:MM, such as 2021-09-02 09:00"
 _DURATION_HINT = "write whole minutes, e.g. duration: 90"
-_SCHEMA = "https://schema.org/"
-_EVENT_STATUS = {"scheduled": "EventScheduled", "cancelled": "EventCancelled",
-                 "postponed": "EventPostponed"}
 
 
 @dataclass(frozen=True)
@@ -122,35 +111,6 @@ class Session:
         return next((t for t in self.texts if t.lang == lang), None)
 
 
-@dataclass(frozen=True)
-class CityTime:
-    """A session's start as seen in one configured city."""
-
-    #: City name in the requested language.
-    name: str
-    #: IANA key of the city's zone, such as Asia/Yangon.
-    zone: str
-    #: Localized start time, such as "9:00 PM" or "21:00".
-    time: str
-    #: Localized short date ("Fri, Sep 3"), only where the city's date differs from the session's; else None.
-    date: str | None
-    #: Days between the city's date and the session's date (-1, 0 or +1).
-    day_shift: int
-    #: UTC offset at that instant, such as "UTC−5" or "UTC+6:30".
-    offset: str
-    #: The start as an aware datetime in the city's zone.
-    when: datetime
-
-
-# ---------------------------------------------------------------------------
-# Loading and checking
-
-
-def calendar_texts_folder(calendar: Path) -> Path:
-    """The folder of a calendar's `<id>.<lang>.md` session texts (not content pages)."""
-    return calendar.parent / TEXTS_FOLDER
-
-
 def load_calendar(path: Path, programme: str, config: Config, diag: Diagnostics) -> tuple[Session, ...]:
     """Read a programme's `sessions.yaml` and session texts, recording every mistake.
 
@@ -182,7 +142,7 @@ def load_calendar(path: Path, programme: str, config: Config, diag: Diagnostics)
     lines = getattr(items, "lines", [data.line_of("sessions")] * len(items))
     drafts = [_read_session(item, line, path, zone, config, diag) for item, line in zip(items, lines)]
     ids = {d["id"] for d in drafts if d.get("id")}
-    texts = _load_texts(calendar_texts_folder(path), ids, config, diag)
+    texts = _load_texts(path.parent / SESSION_TEXTS, ids, config, diag)
     sessions = []
     for draft in drafts:
         session = _finish(draft, texts.get(draft.get("id"), ()), programme, path, config, diag)
@@ -471,7 +431,7 @@ def _load_texts(folder: Path, ids: set[str], config: Config,
                                 f'configured: {", ".join(config.languages)}')
             continue
         if session_id not in ids:
-            diag.error(path, 0, f'no session "{session_id}" in {CALENDAR_NAME}{did_you_mean(session_id, sorted(ids))}; '
+            diag.error(path, 0, f'no session "{session_id}" in {CALENDAR_FILE}{did_you_mean(session_id, sorted(ids))}; '
                                 "rename the file after a session id")
             continue
         text = _read_text_file(path, lang, diag)
@@ -528,243 +488,3 @@ def _merged(value: Text, texts: tuple[SessionText, ...], key: str) -> Text:
         return value
     kept = tuple((code, v) for code, v in value.values if code not in overrides)
     return Text(kept + tuple(overrides.items()))
-
-
-# ---------------------------------------------------------------------------
-# What pages show
-
-
-def city_times(session: Session, config: Config, lang: str) -> list[CityTime]:
-    """The session's start in every configured city, localized for `lang`."""
-    locale = parse_locale(lang)
-    local_date = session.start.date()
-    result = []
-    for city in config.cities:
-        when = session.start_utc.astimezone(city.timezone)
-        shift = (when.date() - local_date).days
-        result.append(CityTime(
-            name=city.name.get(lang, config.languages),
-            zone=city.timezone.key,
-            time=babel_dates.format_time(when, "short", tzinfo=city.timezone, locale=locale),
-            date=babel_dates.format_skeleton("MMMEd", when, tzinfo=city.timezone, locale=locale) if shift else None,
-            day_shift=shift,
-            offset=utc_offset_label(when),
-            when=when,
-        ))
-    return result
-
-
-def utc_offset_label(when: datetime) -> str:
-    """The UTC offset of an aware datetime as "UTC−5", "UTC+6:30" or "UTC+0"."""
-    minutes = int(when.utcoffset().total_seconds()) // 60  # type: ignore[union-attr]
-    sign = "\u2212" if minutes < 0 else "+"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
-
-
-def format_when(session: Session, lang: str) -> dict[str, Any]:
-    """The session's date, times, zone and duration, localized by Babel for `lang`.
-
-    Keys: date ("Thursday, September 2, 2021"), time ("9:00 – 10:30 AM"), start_time,
-    end_time, datetime (date and time joined by the locale's own pattern), zone
-    ("Colombia Time"), zone_name ("Colombia Standard Time", right for the date),
-    offset ("UTC−5"), duration ("1 hr 30 min"), duration_long ("1 hour, 30 minutes"),
-    minutes (90), start_iso and end_iso (with offset, for <time datetime>).
-    """
-    locale = parse_locale(lang)
-    zone, start, end = session.zone, session.start, session.end
-    day = babel_dates.format_date(start, "full", locale=locale)
-    interval = babel_dates.format_interval(start, end, _hour_skeleton(locale), tzinfo=zone, locale=locale)
-    return {
-        "date": day,
-        "time": interval,
-        "start_time": babel_dates.format_time(start, "short", tzinfo=zone, locale=locale),
-        "end_time": babel_dates.format_time(end, "short", tzinfo=zone, locale=locale),
-        "datetime": _combine(babel_dates.get_datetime_format("full", locale=locale), day, interval),
-        "zone": babel_dates.get_timezone_location(zone, locale=locale),
-        "zone_name": babel_dates.get_timezone_name(start, "long", locale=locale),
-        "offset": utc_offset_label(start),
-        "duration": duration_text(session.duration, lang),
-        "duration_long": duration_text(session.duration, lang, long=True),
-        "minutes": session.duration,
-        "start_iso": start.isoformat(),
-        "end_iso": end.isoformat(),
-    }
-
-
-@functools.lru_cache(maxsize=1024)
-def duration_text(minutes: int, lang: str, long: bool = False) -> str:
-    """A duration as hours and minutes in `lang`: "1 hr 30 min", "1 h 30 min", "45 min"."""
-    # Not format_timedelta: it rounds to one unit, so 90 minutes becomes "2 hours".
-    locale = parse_locale(lang)
-    hours, rest = divmod(minutes, 60)
-    length = "long" if long else "short"
-    parts = []
-    if hours:
-        parts.append(babel_units.format_unit(hours, "duration-hour", length=length, locale=locale))
-    if rest or not hours:
-        parts.append(babel_units.format_unit(rest, "duration-minute", length=length, locale=locale))
-    if len(parts) == 1:
-        return parts[0]
-    # Babel 2.x raises KeyError for list styles a locale defines only in part (es "unit").
-    for style in (("unit", "standard") if long else ("unit-narrow", "unit-short", "standard")):
-        try:
-            return babel_lists.format_list(parts, style=style, locale=locale)
-        except KeyError:
-            continue
-    return " ".join(parts)
-
-
-def _hour_skeleton(locale: Any) -> str:
-    """The interval skeleton matching the locale's own clock ("hm" for 12-hour, "Hm" for 24-hour)."""
-    pattern = re.sub(r"'[^']*'", "", locale.time_formats["short"].pattern)
-    hour = next((c for c in pattern if c in "hHkK"), "H")
-    return f"{hour}m"
-
-
-def _combine(pattern: Any, date_text: str, time_text: str) -> str:
-    """Fill a CLDR date-time pattern ("{1}, {0}", maybe with 'quoted' literals)."""
-    out, literal, chars = [], False, str(pattern)
-    i = 0
-    while i < len(chars):
-        c = chars[i]
-        if c == "'":
-            if chars[i + 1:i + 2] == "'":
-                out.append("'")
-                i += 2
-                continue
-            literal = not literal
-        elif not literal and chars[i:i + 3] in ("{0}", "{1}"):
-            out.append(time_text if chars[i + 1] == "0" else date_text)
-            i += 3
-            continue
-        else:
-            out.append(c)
-        i += 1
-    return "".join(out)
-
-
-# ---------------------------------------------------------------------------
-# Add-to-calendar links and event data
-
-
-def title_text(session: Session, lang: str, order: tuple[str, ...]) -> str:
-    """The session's title in `lang`, else in the first language of `order` that has one."""
-    return session.title.get(lang, order)
-
-
-def summary_plain(session: Session, lang: str, order: tuple[str, ...]) -> str:
-    """The session's summary in `lang` (with fallback) as plain text."""
-    return plain_text(session.summary.get(lang, order)) if session.summary.values else ""
-
-
-@functools.lru_cache(maxsize=4096)
-def plain_text(source: str) -> str:
-    """Markdown as readable plain text: link targets in brackets when absolute, no markup."""
-    extractor = _PlainText()
-    converter = _plain_markdown()
-    extractor.feed(converter.reset().convert(source))
-    extractor.close()
-    lines = [" ".join(line.split()) for line in "".join(extractor.parts).split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
-@functools.lru_cache(maxsize=1)
-def _plain_markdown() -> markdown.Markdown:
-    """One Markdown instance for plain-text summaries (building one per call is slow)."""
-    return markdown.Markdown()
-
-
-class _PlainText(HTMLParser):
-    """Collects the text of rendered Markdown, one paragraph per block."""
-
-    _BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.hrefs: list[str | None] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
-            href = dict(attrs).get("href") or ""
-            self.hrefs.append(href if urlsplit(href).scheme in ("http", "https", "mailto") else None)
-        elif tag == "li":
-            self.parts.append("\n- ")
-        elif tag == "br":
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "a" and self.hrefs:
-            href = self.hrefs.pop()
-            if href:
-                self.parts.append(f" ({href.removeprefix('mailto:')})")
-        elif tag in self._BLOCKS:
-            self.parts.append("\n\n" if tag != "li" else "")
-
-    def handle_data(self, data: str) -> None:
-        if data.strip() or "\n" not in data:  # skip the newlines between block tags
-            self.parts.append(data)
-
-
-def _details(session: Session, lang: str, order: tuple[str, ...], details_url: str) -> str:
-    parts = [summary_plain(session, lang, order)]
-    if session.presenters:
-        parts.append(", ".join(session.presenters))
-    if session.join_url:
-        parts.append(session.join_url)
-    parts.append(details_url)
-    return "\n\n".join(p for p in parts if p)
-
-
-def google_calendar_url(session: Session, lang: str, order: tuple[str, ...], details_url: str) -> str:
-    """A Google Calendar "add event" link with the session's UTC times."""
-    fmt = "%Y%m%dT%H%M%SZ"
-    query = [
-        ("action", "TEMPLATE"),
-        ("text", title_text(session, lang, order)),
-        ("dates", f"{session.start_utc:{fmt}}/{session.end_utc:{fmt}}"),
-        ("details", _details(session, lang, order, details_url)),
-        ("location", session.join_url or details_url),
-    ]
-    return "https://calendar.google.com/calendar/render?" + urlencode(query, safe="/:", quote_via=quote)
-
-
-def outlook_url(session: Session, lang: str, order: tuple[str, ...], details_url: str) -> str:
-    """An Outlook.com "add event" link with the session's UTC times."""
-    fmt = "%Y-%m-%dT%H:%M:%SZ"
-    query = [
-        ("path", "/calendar/action/compose"),
-        ("rru", "addevent"),
-        ("startdt", f"{session.start_utc:{fmt}}"),
-        ("enddt", f"{session.end_utc:{fmt}}"),
-        ("subject", title_text(session, lang, order)),
-        ("body", _details(session, lang, order, details_url)),
-        ("location", session.join_url or details_url),
-    ]
-    return "https://outlook.live.com/calendar/deeplink/compose?" + urlencode(query, safe="/:", quote_via=quote)
-
-
-def event_jsonld(session: Session, lang: str, order: tuple[str, ...], config: Config,
-                 page_url: str, description: str) -> dict[str, Any]:
-    """schema.org `Event` data for a session page (serialize it with `tojson`)."""
-    data: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": "Event",
-        "name": title_text(session, lang, order),
-        "startDate": session.start.isoformat(),
-        "endDate": session.end.isoformat(),
-        "eventAttendanceMode": _SCHEMA + "OnlineEventAttendanceMode",
-        "eventStatus": _SCHEMA + _EVENT_STATUS[session.status],
-        "location": {"@type": "VirtualLocation", "url": session.join_url or page_url},
-        "inLanguage": session.languages[0] if len(session.languages) == 1 else list(session.languages),
-        "url": page_url,
-    }
-    if description:
-        data["description"] = description
-    if config.organizer is not None:
-        data["organizer"] = {"@type": "Organization", "name": config.organizer.name.get(lang, order),
-                             "url": config.organizer.url or config.base_url}
-    if session.presenters:
-        data["performer"] = [{"@type": "Person", "name": name} for name in session.presenters]
-    return data

@@ -1,18 +1,17 @@
-"""What templates see: plain dictionaries prepared from the model, never the model."""
+"""Stage 6 (render): what templates see: plain dictionaries prepared from the model, never the model."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .model import Version, session_url
+from ..model import Version, session_url
+from ..text import language_name, og_locale
 
 if TYPE_CHECKING:
-    from .render import SiteRenderer
+    from . import SiteRenderer
 
 
 def site_view(r: "SiteRenderer", lang: str) -> dict[str, Any]:
     """Site-wide values for every page of `lang`."""
-    from .render import language_name
-
     config, order = r.config, r.config.languages
     return {
         "title": config.title.get(lang, order),
@@ -33,8 +32,6 @@ def _nav(r: "SiteRenderer", lang: str) -> list[dict[str, Any]]:
 
 def page_context(r: "SiteRenderer", version: Version) -> dict[str, Any]:
     """The template and variables for one page version."""
-    from .render import language_name, og_locale
-
     lang, source, site = version.lang, version.source, r.site
     real = {v.lang: v.url for v in site.translations(version.key)}
     original = real.get(source.lang, version.url)
@@ -56,10 +53,9 @@ def page_context(r: "SiteRenderer", version: Version) -> dict[str, Any]:
             "is_fallback": version.is_fallback,
             "source_language": language_name(source.lang, lang, label=False),
             "is_home": version.key == "index",
-            "current_nav": version.url,
         },
     }
-    from .calendar_views import page_calendar  # sessions of a programme page, or the site calendar
+    from .session_views import page_calendar  # sessions of a programme page, or the site calendar
 
     context.update(page_calendar(r, version))
     return context
@@ -67,8 +63,6 @@ def page_context(r: "SiteRenderer", version: Version) -> dict[str, Any]:
 
 def switcher(r: "SiteRenderer", lang: str, urls: dict[str, str]) -> list[dict[str, Any]]:
     """Links to the same page in each other language."""
-    from .render import language_name
-
     return [{"code": code, "name": language_name(code), "url": url}
             for code, url in urls.items() if code != lang]
 

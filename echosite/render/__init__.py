@@ -1,7 +1,6 @@
 """Stage 6: render the site model into files (path -> bytes), nothing written yet."""
 from __future__ import annotations
 
-import functools
 import multiprocessing
 import posixpath
 import xml.etree.ElementTree as ET
@@ -13,18 +12,16 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import jinja2
-from babel import Locale
-from babel.core import get_global
 from markupsafe import Markup, escape
 
-from . import calendar_views, views
-from .content import split_name
-from .cache import ItemCache, MarkdownCache, item_key
-from .errors import Diagnostics
+from ..cache import ItemCache, MarkdownCache, item_key
+from ..content import split_name
+from ..errors import Diagnostics
+from ..model import Site, Version
+from ..text import language_name, parse_locale
+from ..theme import Theme
+from . import session_views, views
 from .markup import Rendered, Renderer, fill_links, relative_url
-from .model import Site, Version
-from .text import parse_locale
-from .theme import Theme
 
 #: Fewer pages than this are not worth starting processes for.
 _PARALLEL_THRESHOLD = 200
@@ -62,21 +59,6 @@ def _rel(context: jinja2.runtime.Context, url: str) -> str:
     if context.get("rooted"):
         return context["base_path"] + url.lstrip("/")
     return relative_url(context["page_url"], url)
-
-
-@functools.lru_cache(maxsize=None)
-def language_name(code: str, in_lang: str | None = None, label: bool = True) -> str:
-    """A language's name, in its own language by default; capitalised when it stands alone."""
-    name = parse_locale(code).get_display_name(parse_locale(in_lang or code)) or code
-    return name[:1].upper() + name[1:] if label else name
-
-
-@functools.lru_cache(maxsize=None)
-def og_locale(code: str) -> str:
-    """Open Graph locale such as `es_ES` for `es`."""
-    likely = get_global("likely_subtags").get(code.replace("-", "_"), code)
-    locale = Locale.parse(likely)
-    return f"{locale.language}_{locale.territory}" if locale.territory else locale.language
 
 
 def output_path(url: str) -> str:
@@ -239,9 +221,9 @@ class SiteRenderer:
             if kind == "page":
                 self._page(self.site.versions[index])
             elif kind == "session":
-                calendar_views.render_session(self, self.site.sessions[index], lang)
+                session_views.render_session(self, self.site.sessions[index], lang)
             else:
-                calendar_views.render_calendar_files(self)
+                session_views.render_calendar_files(self)
                 self._root()
                 self._not_found()
                 self.emit("/sitemap.xml", self._sitemap())

@@ -1,4 +1,4 @@
-"""Typographic quotes, dashes and ellipses: what Python-Markdown's `smarty` does, in one tree pass.
+"""Stage 6 (render): typographic quotes, dashes and ellipses: what Python-Markdown's `smarty` does, in one tree pass.
 
 `smarty` runs a second inline processor over the whole tree, which costs more than
 the rest of the Markdown conversion together (it rebuilds the tree and re-scans

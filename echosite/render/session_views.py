@@ -1,7 +1,7 @@
-"""Views of sessions for templates: programme calendars, the site calendar, session pages."""
+"""Stage 6 (render): views of sessions for templates: programme calendars, the site calendar, session pages."""
 from __future__ import annotations
 
-import calendar as month_math
+import calendar
 from datetime import date
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
@@ -10,15 +10,16 @@ from babel import dates as babel_dates
 from babel.lists import format_list
 from markupsafe import Markup
 
-from . import calendar as cal
+from ..model import Version, session_url
+from ..sessions import Session
+from ..text import language_name, og_locale
+from ..text import parse_locale as locale
+from . import events, times
 from .ics import assemble_calendar, event_ics, webcal_url
-from .model import Version, session_url
-from .text import parse_locale as locale
 from .views import switcher
 
 if TYPE_CHECKING:
-    from .calendar import Session
-    from .render import SiteRenderer
+    from . import SiteRenderer
 
 SITE_ICS = "calendar.ics"
 
@@ -37,7 +38,7 @@ def programme_ics_url(version: Version) -> str:
     return f"{version.url}{version.key.removesuffix('/index').split('/')[-1]}.ics"
 
 
-def session_card(r: "SiteRenderer", session: "Session", lang: str) -> dict[str, Any]:
+def session_card(r: "SiteRenderer", session: Session, lang: str) -> dict[str, Any]:
     """What a list or grid shows of a session: time in the site's zone, title, status."""
     order, zone = r.config.languages, r.config.timezone
     start = session.start_utc.astimezone(zone)
@@ -98,7 +99,7 @@ def _months(cards: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
         by_day: dict[int, list] = {}
         for card in items:
             by_day.setdefault(card["day"], []).append(card)
-        weeks = month_math.Calendar(firstweekday=first).monthdayscalendar(year, month)
+        weeks = calendar.Calendar(firstweekday=first).monthdayscalendar(year, month)
         grid = [[{"day": d, "sessions": by_day.get(d, [])} if d else None for d in week] for week in weeks]
         name = babel_dates.format_skeleton("yMMMM", date(year, month, 1), locale=loc)
         months.append({"id": f"{year}-{month:02d}", "name": name[:1].upper() + name[1:], "weeks": grid,
@@ -106,7 +107,7 @@ def _months(cards: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
     return months
 
 
-def _event(r: "SiteRenderer", session: "Session", lang: str) -> bytes:
+def _event(r: "SiteRenderer", session: Session, lang: str) -> bytes:
     """A session's serialized VEVENT in `lang`, made once per build and reused."""
     key = (session.id, lang)
     if key not in r.events:
@@ -116,7 +117,7 @@ def _event(r: "SiteRenderer", session: "Session", lang: str) -> bytes:
     return r.events[key]
 
 
-def render_session(r: "SiteRenderer", session: "Session", lang: str) -> None:
+def render_session(r: "SiteRenderer", session: Session, lang: str) -> None:
     """A session's page and its iCalendar file, in `lang`."""
     _session_page(r, session, lang)
     r.emit(ics_url(lang, session.id), assemble_calendar(session.title.get(lang, r.config.languages),
@@ -140,9 +141,7 @@ def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _session_page(r: "SiteRenderer", session: "Session", lang: str) -> None:
-    from .render import language_name, og_locale
-
+def _session_page(r: "SiteRenderer", session: Session, lang: str) -> None:
     order = r.config.languages
     url = session_url(lang, session.id)
     card = session_card(r, session, lang)
@@ -154,8 +153,8 @@ def _session_page(r: "SiteRenderer", session: "Session", lang: str) -> None:
     body = (r.markdown_html(text.body, text.lang, lang, text.path, text.body_line, url)
             if text and text.body.strip() else Markup(""))
     absolute = r.absolute(url)
-    description = cal.summary_plain(session, lang, order)
-    when = cal.format_when(session, lang)
+    description = events.summary_plain(session, lang, order)
+    when = times.format_when(session, lang)
     urls = {code: session_url(code, session.id) for code in order}
     context = {
         "page_url": url,
@@ -168,7 +167,7 @@ def _session_page(r: "SiteRenderer", session: "Session", lang: str) -> None:
         "session": {
             **card,
             "when": when,
-            "cities": cal.city_times(session, r.config, lang),
+            "cities": times.city_times(session, r.config, lang),
             "summary": summary,
             "summary_lang": summary_lang,
             "body": body,
@@ -177,9 +176,9 @@ def _session_page(r: "SiteRenderer", session: "Session", lang: str) -> None:
                                                    for code in session.languages], locale=locale(lang))),
             "join_url": session.join_url,
             "ics": ics_url(lang, session.id),
-            "google": cal.google_calendar_url(session, lang, order, absolute),
-            "outlook": cal.outlook_url(session, lang, order, absolute),
-            "jsonld": cal.event_jsonld(session, lang, order, r.config, absolute, description),
+            "google": events.google_calendar_url(session, lang, order, absolute),
+            "outlook": events.outlook_url(session, lang, order, absolute),
+            "jsonld": events.event_jsonld(session, lang, order, r.config, absolute, description),
         },
     }
     r.emit(url, r.render(lang, "session.html", **context))

@@ -1,0 +1,91 @@
+"""Stage 6 (render): a session as calendar apps and search engines read it.
+
+"Add to calendar" links (Google Calendar, Outlook.com) with exact UTC times, the
+plain-text description they share with the iCalendar files (`ics.py`), and
+schema.org `Event` data for the session page.
+"""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from ..config import Config
+from ..sessions import Session
+from .markup import plain_text
+
+_SCHEMA = "https://schema.org/"
+_EVENT_STATUS = {"scheduled": "EventScheduled", "cancelled": "EventCancelled",
+                 "postponed": "EventPostponed"}
+
+
+def summary_plain(session: Session, lang: str, order: tuple[str, ...]) -> str:
+    """The session's summary in `lang` (with fallback) as plain text."""
+    return plain_text(session.summary.get(lang, order)) if session.summary.values else ""
+
+
+def description(session: Session, lang: str, order: tuple[str, ...], url: str, presenters_label: str = "") -> str:
+    """An event's plain-text description: summary, presenters, join link and the session page's URL.
+
+    `presenters_label` ("Presenters", translated) prefixes the names when given.
+    """
+    parts = [summary_plain(session, lang, order)]
+    if session.presenters:
+        names = ", ".join(session.presenters)
+        parts.append(f"{presenters_label}: {names}" if presenters_label else names)
+    if session.join_url:
+        parts.append(session.join_url)
+    parts.append(url)
+    return "\n\n".join(p for p in parts if p)
+
+
+def google_calendar_url(session: Session, lang: str, order: tuple[str, ...], details_url: str) -> str:
+    """A Google Calendar "add event" link with the session's UTC times."""
+    fmt = "%Y%m%dT%H%M%SZ"
+    query = [
+        ("action", "TEMPLATE"),
+        ("text", session.title.get(lang, order)),
+        ("dates", f"{session.start_utc:{fmt}}/{session.end_utc:{fmt}}"),
+        ("details", description(session, lang, order, details_url)),
+        ("location", session.join_url or details_url),
+    ]
+    return "https://calendar.google.com/calendar/render?" + urlencode(query, safe="/:", quote_via=quote)
+
+
+def outlook_url(session: Session, lang: str, order: tuple[str, ...], details_url: str) -> str:
+    """An Outlook.com "add event" link with the session's UTC times."""
+    fmt = "%Y-%m-%dT%H:%M:%SZ"
+    query = [
+        ("path", "/calendar/action/compose"),
+        ("rru", "addevent"),
+        ("startdt", f"{session.start_utc:{fmt}}"),
+        ("enddt", f"{session.end_utc:{fmt}}"),
+        ("subject", session.title.get(lang, order)),
+        ("body", description(session, lang, order, details_url)),
+        ("location", session.join_url or details_url),
+    ]
+    return "https://outlook.live.com/calendar/deeplink/compose?" + urlencode(query, safe="/:", quote_via=quote)
+
+
+def event_jsonld(session: Session, lang: str, order: tuple[str, ...], config: Config,
+                 page_url: str, summary: str) -> dict[str, Any]:
+    """schema.org `Event` data for a session page (serialize it with `tojson`)."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": session.title.get(lang, order),
+        "startDate": session.start.isoformat(),
+        "endDate": session.end.isoformat(),
+        "eventAttendanceMode": _SCHEMA + "OnlineEventAttendanceMode",
+        "eventStatus": _SCHEMA + _EVENT_STATUS[session.status],
+        "location": {"@type": "VirtualLocation", "url": session.join_url or page_url},
+        "inLanguage": session.languages[0] if len(session.languages) == 1 else list(session.languages),
+        "url": page_url,
+    }
+    if summary:
+        data["description"] = summary
+    if config.organizer is not None:
+        data["organizer"] = {"@type": "Organization", "name": config.organizer.name.get(lang, order),
+                             "url": config.organizer.url or config.base_url}
+    if session.presenters:
+        data["performer"] = [{"@type": "Person", "name": name} for name in session.presenters]
+    return data
