@@ -1,18 +1,26 @@
 """Stage 2: read `content/` into pages: one per name, one source file per language."""
 from __future__ import annotations
 
+import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .errors import Diagnostics, did_you_mean
-from .source import YamlMap, read_markdown
+from .source import YamlMap, link_outside, outside_message, read_markdown
 
 FRONT_MATTER_KEYS = ("title", "description", "draft", "slug", "weight", "menu", "layout")
 LAYOUTS = ("page", "calendar")
 CALENDAR_FILE = "sessions.yaml"
 SESSION_TEXTS = "sessions"
-_BAD_SLUG = re.compile(r"[/\\\s?#%]")
+#: What a published name (folder, file, slug) may be made of: characters that need no
+#: encoding in any URL, sitemap or calendar, and mean the same on every host.
+_URL_SAFE = re.compile(r"[A-Za-z0-9._-]+")
+#: Longest published name: URLs stay readable, and far from file systems' 255-byte limit.
+MAX_NAME = 150
+#: Other endings editors give Markdown files; only `.md` is read as a page.
+_OTHER_MARKDOWN = (".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtext", ".mdtxt", ".text")
 _LANG_SUFFIX = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
@@ -62,11 +70,17 @@ def load_content(content: Path, languages: tuple[str, ...], diag: Diagnostics, d
         return Content((), (), ())
     sources: dict[str, list[Source]] = {}
     calendars, assets = [], []
+    refused: set[Path] = set()  # folders not read: what is below them is not reported again
+    names: dict[tuple[Path, str], Path] = {}  # (folder, name as a host may compare it) -> first path
     for path in sorted(content.rglob("*")):
         rel = path.relative_to(content)
-        if path.is_dir() or any(part.startswith(".") for part in rel.parts):
+        if any(part.startswith(".") for part in rel.parts) or any(p in refused for p in rel.parents):
             continue
-        if path.name == CALENDAR_FILE:
+        if not _readable(path, rel, names, diag):
+            refused.add(rel)
+        elif path.is_dir():
+            continue
+        elif path.name == CALENDAR_FILE:
             calendars.append((_key(rel.parent / "index"), path))
         elif _is_session_text(path):
             continue  # read by the calendar stage
@@ -74,11 +88,73 @@ def load_content(content: Path, languages: tuple[str, ...], diag: Diagnostics, d
             source = _load_source(path, rel, languages, diag)
             if source and (drafts or not source.draft):
                 sources.setdefault(source.key, []).append(source)
+        elif path.suffix.lower() in (".md", *_OTHER_MARKDOWN):
+            diag.error(path, 0, f"pages are read only from files ending in .md (in small letters); "
+                                f"rename it to {path.stem}.md")
         else:
             assets.append(path)
     pages = tuple(Page(key, tuple(sorted(found, key=lambda s: languages.index(s.lang))))
                   for key, found in sorted(sources.items()))
     return Content(pages, tuple(calendars), tuple(assets))
+
+
+def _readable(path: Path, rel: Path, names: dict[tuple[Path, str], Path], diag: Diagnostics) -> bool:
+    """Whether `path` may be published: a regular file or folder of the site, its name safe
+    in URLs and distinct from its neighbours' on hosts that ignore letter case."""
+    if path.is_symlink() and path.is_dir():
+        diag.warn(path, 0, "this link to a folder is not followed, so nothing in it is published; "
+                           "move the folder here, or link its files one by one")
+        return False
+    target = link_outside(path, diag.root)
+    if target is not None:
+        diag.error(path, 0, outside_message(target))
+        return False
+    if not path.exists():
+        diag.error(path, 0, f"this link leads to {os.readlink(path)}, which does not exist; fix the link or remove it")
+        return False
+    if not (path.is_file() or path.is_dir()):
+        diag.error(path, 0, "this is not a file or folder (a pipe, socket or device); remove it from content/")
+        return False
+    # Hosts that ignore letter case (and file systems that store é in one of its two
+    # Unicode forms) would publish one of two such names over the other.
+    first = names.setdefault((rel.parent, unicodedata.normalize("NFC", path.name).casefold()), rel)
+    if first != rel:
+        how = ("differ only in letter case" if path.name.casefold() == first.name.casefold() else
+               "look the same but store an accent in two ways (Unicode NFC and NFD)")
+        diag.error(path, 0, f'"{path.name}" and "{first.name}" (content/{_key(first)}) {how}; many hosts '
+                            "would publish one over the other: rename one")
+        return False
+    unsafe = _unsafe(path.name)
+    if unsafe:
+        diag.error(path, 0, f"the name {unsafe}; {_ALLOWED}: {_rename(path.name)}")
+        return False
+    return True
+
+
+_ALLOWED = "URLs take only letters a-z and A-Z, digits, '-', '_' and '.'"
+
+
+def _unsafe(name: str) -> str | None:
+    """What makes `name` unfit to be a URL segment, such as "has characters … (space, é)"; None if fit."""
+    if len(name) > MAX_NAME:
+        return f"is {len(name)} characters long (limit {MAX_NAME})"
+    if name in ("", ".", ".."):
+        return f'is "{name}"'
+    if _URL_SAFE.fullmatch(name):
+        return None
+    bad = dict.fromkeys(c for c in unicodedata.normalize("NFC", name) if not _URL_SAFE.fullmatch(c))
+    shown = ", ".join("space" if c == " " else c if c.isprintable() else repr(c) for c in bad)
+    return f"has characters that do not work in every web address ({shown})"
+
+
+def _rename(name: str, such_as: str = "rename it to") -> str:
+    """How to fix an unsafe name: a URL-safe one close to it (`Informe final (2021).pdf` ->
+    `Informe-final-2021.pdf`, `café` -> `cafe`), or a shorter one."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    safe = re.sub(r"-*([._])-*", r"\1", re.sub(r"[^A-Za-z0-9._-]+", "-", plain)).strip("-.")
+    if len(safe) > MAX_NAME:
+        return "shorten it"
+    return f'{such_as} "{safe}"' if safe else "use those characters only"
 
 
 def _key(rel: PurePosixPath | Path) -> str:
@@ -103,7 +179,13 @@ def split_name(name: str) -> tuple[str, str | None]:
 def _load_source(path: Path, rel: Path, languages: tuple[str, ...], diag: Diagnostics) -> Source | None:
     base, lang = split_name(path.name)
     if lang is None:
-        diag.error(path, 0, f"the file name has no language suffix; rename it to {base}.{languages[0]}.md")
+        stem, _, written = base.rpartition(".")
+        same = next((code for code in languages if code.lower() == written.lower()), None) if stem else None
+        if same:
+            diag.error(path, 0, f'language codes in file names are written as in site_config.yaml ("{same}", '
+                                f"not \"{written}\"); rename it to {stem}.{same}.md")
+        else:
+            diag.error(path, 0, f"the file name has no language suffix; rename it to {base}.{languages[0]}.md")
         return None
     if lang not in languages:
         diag.error(path, 0, f'unknown language "{lang}" in the file name{did_you_mean(lang, languages)}; '
@@ -157,8 +239,10 @@ def _front_matter(meta: YamlMap, path: Path, diag: Diagnostics, is_home: bool) -
                 bad(key, message)
     if "slug" in meta:
         slug = meta["slug"]
-        if not isinstance(slug, str) or not slug or slug in (".", "..") or _BAD_SLUG.search(slug):
-            bad("slug", f'slug "{slug}" must be one URL segment such as "contacto": no "/", no "..", no spaces')
+        unsafe = _unsafe(slug) if isinstance(slug, str) else "is not text"
+        if unsafe:
+            bad("slug", f"the slug {unsafe}; a slug is one URL segment, and {_ALLOWED}: "
+                        + (_rename(slug, "for example") if isinstance(slug, str) else 'for example "contacto"'))
         elif is_home:
             bad("slug", "the home page has no URL segment to replace; remove slug")
         else:

@@ -54,8 +54,10 @@ class Diagnostics:
 
     def _rel(self, path: Path | str) -> str:
         path = Path(path)
+        # The folder's real path, but not the file's: a link is named where it is, not where it leads.
+        where = path.parent.resolve() / path.name
         try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
+            return where.relative_to(self.root.resolve()).as_posix()
         except ValueError:
             return path.as_posix()
 

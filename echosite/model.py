@@ -99,19 +99,21 @@ def _url(lang: str, key: str, slug: str | None) -> str:
 
 def _check_unique_urls(versions: list[Version], sessions: tuple[Session, ...], order: tuple[str, ...],
                        diag: Diagnostics) -> None:
-    taken: dict[str, tuple[Path, int]] = {}
+    # Compared without letter case: many hosts (and file systems) serve /en/About/ for /en/about/.
+    taken: dict[str, tuple[Path, int, str]] = {}
     for version in versions:
-        where = (version.source.path, 1)
-        first = taken.setdefault(version.url, where)
-        if first != where:
-            diag.error(version.source.path, 1, f"this page's URL {version.url} is already used by "
+        where = (version.source.path, 1, version.url)
+        first = taken.setdefault(version.url.casefold(), where)
+        if first[0] != version.source.path:
+            used = "is already used by" if first[2] == version.url else f"differs only in letter case from {first[2]} of"
+            diag.error(version.source.path, 1, f"this page's URL {version.url} {used} "
                        f"{_rel(first[0], diag)}; rename one of them or give one another slug")
     for session in sessions:
         for lang in order:
             url = session_url(lang, session.id)
-            if url in taken and taken[url][0] != session.source:
-                diag.error(taken[url][0], 1, f"the URL {url} is reserved for session {session.id}; rename this page")
-            taken.setdefault(url, (session.source, session.line))
+            first = taken.setdefault(url.casefold(), (session.source, session.line, url))
+            if first[0] != session.source:
+                diag.error(first[0], 1, f"the URL {url} is reserved for session {session.id}; rename this page")
 
 
 def _rel(path: Path, diag: Diagnostics) -> str:

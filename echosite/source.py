@@ -34,24 +34,32 @@ class YamlList(list):
     lines: list[int]
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present: faster
-    """A safe loader that keeps line numbers and reports duplicate keys."""
+#: How deeply lists and mappings may nest in a YAML file (a calendar needs four levels).
+MAX_YAML_DEPTH = 32
+#: How many values aliases (`*name`) may repeat in one YAML file, in all: enough for any
+#: reuse, and far below the billions a few lines of nested aliases would expand to.
+MAX_ALIAS_VALUES = 10_000
 
-    def __init__(self, stream: str):
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present: faster
+    """A safe loader that keeps line numbers (file lines, `offset` added) and reports duplicate keys."""
+
+    def __init__(self, stream: str, offset: int):
         super().__init__(stream)
+        self.offset = offset
         self.duplicates: list[tuple[int, str]] = []
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> YamlMap:
     loader.flatten_mapping(node)
     result = YamlMap()
-    result.line, result.lines, result.raw, result.quoted = node.start_mark.line + 1, {}, {}, {}
+    result.line, result.lines, result.raw, result.quoted = node.start_mark.line + 1 + loader.offset, {}, {}, {}
     for key_node, value_node in node.value:
         if isinstance(key_node, yaml.ScalarNode):
             key = key_node.value  # keys are names: `no:` stays "no", not False
         else:
             key = str(loader.construct_object(key_node, deep=True))
-        line = key_node.start_mark.line + 1
+        line = key_node.start_mark.line + 1 + loader.offset
         if key in result:
             loader.duplicates.append((line, key))
             continue
@@ -65,8 +73,8 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> YamlMap:
 
 def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> YamlList:
     result = YamlList(loader.construct_object(child, deep=True) for child in node.value)
-    result.line = node.start_mark.line + 1
-    result.lines = [child.start_mark.line + 1 for child in node.value]
+    result.line = node.start_mark.line + 1 + loader.offset
+    result.lines = [child.start_mark.line + 1 + loader.offset for child in node.value]
     return result
 
 
@@ -84,8 +92,29 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _constr
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
+def link_outside(path: Path, site: Path) -> Path | None:
+    """Where `path` really is, when it is in the site's `content/` but a link takes it
+    outside the site folder (such as to /etc/passwd); None otherwise."""
+    content = site / "content"
+    if not path.is_relative_to(content):
+        return None
+    target = path.resolve()
+    return None if target.is_relative_to(site.resolve()) or target.is_relative_to(content.resolve()) else target
+
+
+def outside_message(target: Path) -> str:
+    """What to tell an editor about a link leading outside the site."""
+    return (f"this is a link to {target}, outside the site folder; only files inside the site are read "
+            "and published: copy the file into the site instead of linking to it")
+
+
 def read_text(path: Path, diag: Diagnostics) -> str | None:
-    """Read a UTF-8 file, recording an error with its line when it is not UTF-8."""
+    """Read a UTF-8 file, recording an error with its line when it is not UTF-8
+    (or when it is in content/ but really outside the site: see `link_outside`)."""
+    target = link_outside(path, diag.root)
+    if target is not None:
+        diag.error(path, 0, outside_message(target))
+        return None
     data = path.read_bytes()
     try:
         text = data.decode("utf-8")
@@ -93,7 +122,8 @@ def read_text(path: Path, diag: Diagnostics) -> str | None:
         line = data.count(b"\n", 0, exc.start) + 1
         diag.error(path, line, f"the file is not UTF-8 ({exc.reason} at byte {exc.start}); save it as UTF-8")
         return None
-    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+    # Old Mac files end lines with CR alone: YAML counts those as lines, so must everything else.
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
 #: YAML errors found where an opened quote or bracket should have closed.
@@ -109,11 +139,21 @@ def load_yaml(text: str, path: Path, diag: Diagnostics, first_line: int = 1) -> 
     """Parse YAML safely; on a mistake record it and return None.
 
     `first_line` is the file line where `text` starts (front matter starts at 2).
+    The work is linear in the text: nesting and aliases are checked on the parsed
+    nodes before any value is built (see `_too_big`).
     """
-    loader = _Loader(text)
+    loader = _Loader(text, first_line - 1)
     try:
-        data = loader.get_single_data()
+        node = loader.get_single_node()
+        refused = _too_big(node) if node is not None else None
+        if refused:
+            diag.error(path, first_line + refused[0], refused[1])
+            return None
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
+        if "maximum nesting depth" in (exc.problem or ""):  # libyaml's own limit, beyond ours
+            diag.error(path, first_line + exc.problem_mark.line, _TOO_DEEP)
+            return None
         opened = _UNCLOSED.get(exc.context or "")
         # An unclosed quote or bracket is found far below, at the end of the text: name
         # the line where it opened; else the problem's line, but never past the end.
@@ -125,27 +165,56 @@ def load_yaml(text: str, path: Path, diag: Diagnostics, first_line: int = 1) -> 
     except yaml.YAMLError as exc:
         diag.error(path, first_line, f"malformed YAML: {exc}")
         return None
+    except RecursionError:  # PyYAML without libyaml composes nested nodes recursively
+        diag.error(path, first_line, _TOO_DEEP)
+        return None
     finally:
         loader.dispose()
     for line, key in loader.duplicates:
-        diag.error(path, first_line - 1 + line, f'duplicate key "{key}"; keep only one')
-    if loader.duplicates:
-        return None
-    return _shift_lines(data, first_line - 1)
+        diag.error(path, line, f'duplicate key "{key}"; keep only one')
+    return None if loader.duplicates else data
 
 
-def _shift_lines(data: Any, offset: int) -> Any:
-    if offset and isinstance(data, YamlMap):
-        data.line += offset
-        data.lines = {k: v + offset for k, v in data.lines.items()}
-        for value in data.values():
-            _shift_lines(value, offset)
-    elif offset and isinstance(data, YamlList):
-        data.line += offset
-        data.lines = [v + offset for v in data.lines]
-        for value in data:
-            _shift_lines(value, offset)
-    return data
+_TOO_DEEP = f"the YAML is nested too deeply (limit {MAX_YAML_DEPTH} levels of lists and mappings); flatten it"
+
+
+def _too_big(root: yaml.Node) -> tuple[int, str] | None:
+    """(line in the text, message) when the document nests deeper than MAX_YAML_DEPTH or
+    its aliases repeat more than MAX_ALIAS_VALUES values; None when it is fine.
+
+    One pass over the distinct nodes (an alias is the node it names, met again), so
+    it costs no more than the parse: each node's expanded size is counted once.
+    """
+    size: dict[int, int] = {}  # values in a node once its aliases are expanded, itself included
+    open_nodes: set[int] = set()  # nodes whose children are being counted: their ancestors' chain
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, counted = stack.pop()
+        children = _children(node)
+        if counted:
+            size[id(node)] = 1 + sum(size[id(child)] for child in children)
+            open_nodes.discard(id(node))
+            continue
+        if id(node) in size:
+            continue
+        if id(node) in open_nodes:
+            return node.start_mark.line, "an alias (*name) stands for a value that contains it; write the value out"
+        if depth > MAX_YAML_DEPTH and children:
+            return node.start_mark.line, _TOO_DEEP
+        open_nodes.add(id(node))
+        stack.append((node, depth, True))
+        stack.extend((child, depth + 1, False) for child in children)
+    repeated = size[id(root)] - len(size)
+    if repeated > MAX_ALIAS_VALUES:
+        return 0, (f"the aliases (*name) in this YAML repeat {repeated:,} values (limit {MAX_ALIAS_VALUES:,}); "
+                   "write the values out, or repeat fewer")
+    return None
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return node.value if isinstance(node, yaml.SequenceNode) else []
 
 
 def split_front_matter(text: str, path: Path, diag: Diagnostics) -> tuple[YamlMap | None, str, int]:
@@ -155,7 +224,11 @@ def split_front_matter(text: str, path: Path, diag: Diagnostics) -> tuple[YamlMa
     A file without front matter has an empty mapping.
     """
     lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
+    if lines[0].strip() == "+++":
+        diag.error(path, 1, "front matter between +++ lines (TOML) is not read: write it as YAML between --- lines "
+                            '(title = "About" becomes title: "About")')
+        return None, "", 1
+    if lines[0].strip() != "---":
         empty = YamlMap()
         empty.line, empty.lines, empty.raw, empty.quoted = 1, {}, {}, {}
         return empty, text, 1

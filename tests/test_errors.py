@@ -101,13 +101,6 @@ def test_unknown_language_in_config(site_copy, capsys):
     assert any(l.startswith('site_config.yaml:4: unknown language code "xx"') for l in errors_of(capsys))
 
 
-@pytest.mark.parametrize("slug", ["../escape", "a/b", ".."])
-def test_slug_escaping_its_folder(site_copy, capsys, slug):
-    write(site_copy, "content/about.es.md", f'---\ntitle: Acerca\nslug: "{slug}"\n---\n')
-    assert run(site_copy) == 1
-    assert f'content/about.es.md:3: slug "{slug}" must be one URL segment such as "contacto": no "/", no "..", no spaces' in errors_of(capsys)
-
-
 def test_broken_link_warns_with_line_and_fails_strict(site_copy, capsys):
     write(site_copy, "content/about.en.md", "---\ntitle: About\n---\nFirst line.\n\nSee [nowhere](nowhere.en.md).\n")
     assert run(site_copy) == 0
