@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .errors import Diagnostics, did_you_mean
-from .source import YamlMap, link_outside, outside_message, read_markdown
+from .source import ParseMemo, YamlMap, link_outside, outside_message, read_markdown
 
 FRONT_MATTER_KEYS = ("title", "description", "draft", "slug", "weight", "menu", "layout")
 LAYOUTS = ("page", "calendar")
@@ -63,8 +63,9 @@ class Content:
     assets: tuple[Path, ...]
 
 
-def load_content(content: Path, languages: tuple[str, ...], diag: Diagnostics, drafts: bool = False) -> Content:
-    """Read every page, calendar and static file under `content/`."""
+def load_content(content: Path, languages: tuple[str, ...], diag: Diagnostics, drafts: bool = False,
+                 memo: ParseMemo | None = None) -> Content:
+    """Read every page, calendar and static file under `content/` (front matter parsed through `memo`)."""
     if not content.is_dir():
         diag.error(content, 0, "no content/ folder; create it with at least index.<lang>.md")
         return Content((), (), ())
@@ -85,7 +86,7 @@ def load_content(content: Path, languages: tuple[str, ...], diag: Diagnostics, d
         elif _is_session_text(path):
             continue  # read by the calendar stage
         elif path.suffix == ".md":
-            source = _load_source(path, rel, languages, diag)
+            source = _load_source(path, rel, languages, diag, memo)
             if source and (drafts or not source.draft):
                 sources.setdefault(source.key, []).append(source)
         elif path.suffix.lower() in (".md", *_OTHER_MARKDOWN):
@@ -176,7 +177,8 @@ def split_name(name: str) -> tuple[str, str | None]:
     return stem, None
 
 
-def _load_source(path: Path, rel: Path, languages: tuple[str, ...], diag: Diagnostics) -> Source | None:
+def _load_source(path: Path, rel: Path, languages: tuple[str, ...], diag: Diagnostics,
+                 memo: ParseMemo | None) -> Source | None:
     base, lang = split_name(path.name)
     if lang is None:
         stem, _, written = base.rpartition(".")
@@ -191,7 +193,7 @@ def _load_source(path: Path, rel: Path, languages: tuple[str, ...], diag: Diagno
         diag.error(path, 0, f'unknown language "{lang}" in the file name{did_you_mean(lang, languages)}; '
                    f'configured languages: {", ".join(languages)} (add it to languages in site_config.yaml)')
         return None
-    read = read_markdown(path, diag)
+    read = read_markdown(path, diag, memo)
     if read is None:
         return None
     meta, body, body_line = read

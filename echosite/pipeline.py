@@ -60,11 +60,13 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
     # The stages import Jinja, Markdown, Babel and icalendar: only when there is work.
     from . import config, content, i18n, model, render, sessions
     from .cache import ItemCache, MarkdownCache, structure_digest
+    from .source import ParseMemo
 
+    parsed = ParseMemo(cache_dir / "parsed.pickle", read=not clean)
     cfg = config.load_config(site, diag, base_url)                                     # 1. config
     diag.raise_if_errors()
-    found = content.load_content(site / "content", cfg.languages, diag, drafts)         # 2. content
-    calendars = sessions.load_calendars(found.calendars, cfg, diag)                   # 3. sessions
+    found = content.load_content(site / "content", cfg.languages, diag, drafts, parsed)  # 2. content
+    calendars = sessions.load_calendars(found.calendars, cfg, diag, parsed)           # 3. sessions
     translations = i18n.load_translations(theme.translations, theme.templates,          # 4. UI strings
                                           cfg.languages, diag)
     site_model = model.assemble(cfg, site, found, calendars, diag)                       # 5. model
@@ -82,6 +84,7 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
     if write_files:
         markdown_cache.store.save()
         item_cache.store.save()
+        parsed.save()
         if _digest(site, theme, base_url, drafts, out) == digest:  # no edit landed during the build
             uptodate.remember(cache_dir, digest, out, {
                 "warnings": [(p.path, p.line, p.message) for p in diag.warnings],

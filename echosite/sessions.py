@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from .config import Config
 from .content import CALENDAR_FILE, SESSION_TEXTS
 from .errors import Diagnostics, did_you_mean
-from .source import YamlMap, load_yaml, read_markdown, read_text
+from .source import ParseMemo, YamlMap, load_yaml, read_markdown, read_text
 from .text import Text, load_zone, parse_text
 
 CALENDAR_KEYS = ("timezone", "sessions")
@@ -111,7 +111,8 @@ class Session:
         return next((t for t in self.texts if t.lang == lang), None)
 
 
-def load_calendar(path: Path, programme: str, config: Config, diag: Diagnostics) -> tuple[Session, ...]:
+def load_calendar(path: Path, programme: str, config: Config, diag: Diagnostics,
+                  memo: ParseMemo | None = None) -> tuple[Session, ...]:
     """Read a programme's `sessions.yaml` and session texts, recording every mistake.
 
     Returns the valid sessions sorted by (start_utc, id). Ids are checked for
@@ -121,7 +122,7 @@ def load_calendar(path: Path, programme: str, config: Config, diag: Diagnostics)
     if text is None:
         return ()
     before = len(diag.problems)
-    data = load_yaml(text, path, diag)
+    data = load_yaml(text, path, diag, memo=memo)
     if data is None and len(diag.problems) > before:
         return ()
     if not isinstance(data, YamlMap) or "sessions" not in data:
@@ -142,7 +143,7 @@ def load_calendar(path: Path, programme: str, config: Config, diag: Diagnostics)
     lines = getattr(items, "lines", [data.line_of("sessions")] * len(items))
     drafts = [_read_session(item, line, path, zone, config, diag) for item, line in zip(items, lines)]
     ids = {d["id"] for d in drafts if d.get("id")}
-    texts = _load_texts(path.parent / SESSION_TEXTS, ids, config, diag)
+    texts = _load_texts(path.parent / SESSION_TEXTS, ids, config, diag, memo)
     sessions = []
     for draft in drafts:
         session = _finish(draft, texts.get(draft.get("id"), ()), programme, path, config, diag)
@@ -151,9 +152,10 @@ def load_calendar(path: Path, programme: str, config: Config, diag: Diagnostics)
     return tuple(sorted(sessions, key=lambda s: (s.start_utc, s.id)))
 
 
-def load_calendars(calendars: Iterable[tuple[str, Path]], config: Config, diag: Diagnostics) -> tuple[Session, ...]:
+def load_calendars(calendars: Iterable[tuple[str, Path]], config: Config, diag: Diagnostics,
+                   memo: ParseMemo | None = None) -> tuple[Session, ...]:
     """Every programme calendar (programme page key, `sessions.yaml`), ids unique across the site."""
-    sessions = [s for programme, path in calendars for s in load_calendar(path, programme, config, diag)]
+    sessions = [s for programme, path in calendars for s in load_calendar(path, programme, config, diag, memo)]
     check_unique_ids(sessions, diag)
     return tuple(sorted(sessions, key=lambda s: (s.start_utc, s.id)))
 
@@ -412,8 +414,8 @@ def _status(it: _Item) -> str:
     return value
 
 
-def _load_texts(folder: Path, ids: set[str], config: Config,
-                diag: Diagnostics) -> dict[str, tuple[SessionText, ...]]:
+def _load_texts(folder: Path, ids: set[str], config: Config, diag: Diagnostics,
+                memo: ParseMemo | None) -> dict[str, tuple[SessionText, ...]]:
     """Read `<id>.<lang>.md` files of a calendar's `sessions/` folder, by session id."""
     found: dict[str, list[SessionText]] = {}
     if not folder.is_dir():
@@ -434,15 +436,15 @@ def _load_texts(folder: Path, ids: set[str], config: Config,
             diag.error(path, 0, f'no session "{session_id}" in {CALENDAR_FILE}{did_you_mean(session_id, sorted(ids))}; '
                                 "rename the file after a session id")
             continue
-        text = _read_text_file(path, lang, diag)
+        text = _read_text_file(path, lang, diag, memo)
         if text is not None:
             found.setdefault(session_id, []).append(text)
     order = {code: i for i, code in enumerate(config.languages)}
     return {k: tuple(sorted(v, key=lambda t: order[t.lang])) for k, v in found.items()}
 
 
-def _read_text_file(path: Path, lang: str, diag: Diagnostics) -> SessionText | None:
-    read = read_markdown(path, diag)
+def _read_text_file(path: Path, lang: str, diag: Diagnostics, memo: ParseMemo | None) -> SessionText | None:
+    read = read_markdown(path, diag, memo)
     if read is None:
         return None
     meta, body, body_line = read

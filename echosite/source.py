@@ -1,6 +1,9 @@
 """Reading editor files: UTF-8 text, YAML with line numbers, front matter."""
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +111,50 @@ def outside_message(target: Path) -> str:
             "and published: copy the file into the site instead of linking to it")
 
 
+class ParseMemo:
+    """Parsed YAML by its text, kept between builds: an unchanged front matter or calendar is
+    not parsed again (YAML with line numbers is the slowest part of reading a site).
+
+    Only clean parses are kept (a text with a mistake is parsed, and reported, every time);
+    each hit is unpickled afresh, so no caller sees another's objects. `path` is the file
+    that keeps the entries between builds (None: in memory only).
+    """
+
+    def __init__(self, path: Path | None = None, read: bool = True):
+        self.path = path
+        self._entries: dict[bytes, bytes] = {}
+        self._used: set[bytes] = set()
+        self._added = False
+        if path is not None and read:
+            try:
+                self._entries = pickle.loads(path.read_bytes())
+            except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+                self._entries = {}  # missing or damaged: parse afresh
+
+    def load(self, text: str, path: Path, diag: Diagnostics, first_line: int) -> Any:
+        key = hashlib.blake2b(f"{first_line}\0{text}".encode(), digest_size=16).digest()
+        self._used.add(key)
+        if key in self._entries:
+            return pickle.loads(self._entries[key])
+        data = _parse_yaml(text, path, diag, first_line)
+        if data is not None:
+            self._entries[key] = pickle.dumps(data, pickle.HIGHEST_PROTOCOL)
+            self._added = True
+        return data
+
+    def save(self) -> None:
+        """Keep what this build parsed, drop the rest (to `path`, when it has one)."""
+        if not self._added and self._used == self._entries.keys():
+            return
+        self._entries = {key: value for key, value in self._entries.items() if key in self._used}
+        self._added = False
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(pickle.dumps(self._entries, pickle.HIGHEST_PROTOCOL))
+            tmp.replace(self.path)
+
+
 def read_text(path: Path, diag: Diagnostics) -> str | None:
     """Read a UTF-8 file, recording an error with its line when it is not UTF-8
     (or when it is in content/ but really outside the site: see `link_outside`)."""
@@ -135,13 +182,20 @@ _UNCLOSED = {
 }
 
 
-def load_yaml(text: str, path: Path, diag: Diagnostics, first_line: int = 1) -> Any:
+def load_yaml(text: str, path: Path, diag: Diagnostics, first_line: int = 1, memo: ParseMemo | None = None) -> Any:
     """Parse YAML safely; on a mistake record it and return None.
 
     `first_line` is the file line where `text` starts (front matter starts at 2).
     The work is linear in the text: nesting and aliases are checked on the parsed
-    nodes before any value is built (see `_too_big`).
+    nodes before any value is built (see `_too_big`). `memo` returns what an earlier
+    build parsed from the same text.
     """
+    if memo is not None:
+        return memo.load(text, path, diag, first_line)
+    return _parse_yaml(text, path, diag, first_line)
+
+
+def _parse_yaml(text: str, path: Path, diag: Diagnostics, first_line: int) -> Any:
     loader = _Loader(text, first_line - 1)
     try:
         node = loader.get_single_node()
@@ -217,7 +271,8 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return node.value if isinstance(node, yaml.SequenceNode) else []
 
 
-def split_front_matter(text: str, path: Path, diag: Diagnostics) -> tuple[YamlMap | None, str, int]:
+def split_front_matter(text: str, path: Path, diag: Diagnostics,
+                       memo: ParseMemo | None = None) -> tuple[YamlMap | None, str, int]:
     """Split `---` front matter from a Markdown body.
 
     Returns (front matter or None on error, body, file line where the body starts).
@@ -238,7 +293,7 @@ def split_front_matter(text: str, path: Path, diag: Diagnostics) -> tuple[YamlMa
     else:
         diag.error(path, 1, "front matter opened with --- is never closed; add a line with --- after it")
         return None, "", 1
-    data = load_yaml("\n".join(lines[1:end]), path, diag, first_line=2)
+    data = load_yaml("\n".join(lines[1:end]), path, diag, first_line=2, memo=memo)
     body = "\n".join(lines[end + 1:])
     if data is None and "\n".join(lines[1:end]).strip():
         return None, body, end + 2
@@ -251,10 +306,10 @@ def split_front_matter(text: str, path: Path, diag: Diagnostics) -> tuple[YamlMa
     return data, body, end + 2
 
 
-def read_markdown(path: Path, diag: Diagnostics) -> tuple[YamlMap, str, int] | None:
+def read_markdown(path: Path, diag: Diagnostics, memo: ParseMemo | None = None) -> tuple[YamlMap, str, int] | None:
     """A Markdown file's front matter, body and body's first line; None (with errors) if unreadable."""
     text = read_text(path, diag)
     if text is None:
         return None
-    meta, body, body_line = split_front_matter(text, path, diag)
+    meta, body, body_line = split_front_matter(text, path, diag, memo)
     return None if meta is None else (meta, body, body_line)

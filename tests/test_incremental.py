@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from echosite.pipeline import CACHE_DIR
-from echosite.pipeline import build
+from echosite.pipeline import SiteError, build
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -36,6 +36,10 @@ EDITS = {
     "rename page": lambda s: [(s / f"content/about.{lang}.md").rename(s / f"content/about-us.{lang}.md") for lang in ("en", "es")],
     "delete session": lambda s: edit(s / "content/programmes/alpha/sessions.yaml", "  - id: alpha-2\n", "  - id: alpha-3\n"),
     "translate fallback": lambda s: (s / "content/only-english.es.md").write_text("---\ntitle: Solo en inglés\n---\nYa no.\n"),
+    "front matter": lambda s: edit(s / "content/index.en.md", 'title: "Welcome"', 'title: "Welcome!"\nweight: 3'),
+    "session text front matter": lambda s: edit(s / "content/programmes/alpha/sessions/alpha-1.es.md",
+                                                "---\n", "---\ntitle: Un título propio\n"),
+    "front matter back": lambda s: edit(s / "content/index.en.md", 'title: "Welcome!"\nweight: 3', 'title: "Welcome"'),
 }
 
 
@@ -69,6 +73,7 @@ def test_cache_lives_outside_output_and_is_safe_to_delete(site_copy, tmp_path):
     assert cache.is_dir() and not any(p.name.endswith(".sqlite") for p in out.rglob("*"))
     first = tree(out)
     (cache / "markdown.sqlite").write_bytes(b"not a database")
+    (cache / "parsed.pickle").write_bytes(b"not a pickle")
     build(site_copy, out)
     assert tree(out) == first
     shutil.rmtree(cache)
@@ -81,6 +86,15 @@ def test_parallel_and_serial_builds_are_identical(themed_site, tmp_path):
     build(themed_site, a, clean=True, jobs=1)
     build(themed_site, b, clean=True, jobs=2)
     assert tree(a) == tree(b)
+
+
+def test_a_front_matter_mistake_is_reported_by_every_build(site_copy, tmp_path):
+    build(site_copy, tmp_path / "out")
+    edit(site_copy / "content/about.en.md", 'title: "About"', 'title: "About\nweight: [')
+    for _ in range(2):  # the parse memo keeps clean parses only
+        with pytest.raises(SiteError) as caught:
+            build(site_copy, tmp_path / "out")
+        assert any(p.path.endswith("about.en.md") and "malformed YAML" in p.message for p in caught.value.problems)
 
 
 def test_check_writes_no_cache(site_copy):
