@@ -1,1 +1,6 @@
-"""echosite: a static bilingual site generator for tele-mentoring programmes."""
+"""echosite: a static bilingual site generator for tele-mentoring programmes.
+
+`pipeline.build()` is the conductor; the stages, in its order: `config`, `content`,
+`sessions`, `i18n`, `model`, `render/` (a subpackage), `write`. README.md, "How it works",
+says what each does.
+"""

@@ -1,40 +1,139 @@
-"""Cached pure work: converted Markdown and rendered items, keyed by their inputs' hash.
+"""What a build keeps between runs, in the cache folder: the record of the last build and cached work.
 
-Lives in the cache folder (`<site>/.cache/` by default, never in the output), is
-safe to delete, and holds only results that depend on nothing but their key, so
-a cached build is byte-identical to a clean one. Entries are read one key at a
-time and new ones are streamed to a side file, so a large site's rendered pages
-are never all held in memory twice.
+The folder is `<site>/.cache/` by default (never inside the output), safe to delete.
+The record lets a build whose inputs and output are exactly as the last successful
+build left them do nothing: the output is a pure function of the input files' bytes,
+the build options, the engine's code and its libraries' versions, so when a digest of
+all of them matches and the output folder still has the sizes and times that build
+left, there is nothing to do. The stores hold only pure work (converted Markdown,
+rendered items) keyed by a hash of its inputs, so a cached build is byte-identical
+to a clean one; entries are read one key at a time and new ones are streamed to a
+side file, so a large site's rendered pages are never all held in memory twice.
+Only light modules are imported here: deciding that a build has nothing to do costs
+no more than reading the sources.
 """
 from __future__ import annotations
 
-import dataclasses
+import functools
 import hashlib
+import importlib.metadata
 import json
-import marshal
 import os
 import sqlite3
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .render.markup import Rendered
-from .uptodate import library_versions
+from .theme import Theme
 
 if TYPE_CHECKING:
-    from .model import Site
+    from .source import ParseMemo
 
 _BATCH = 200
+LIBRARIES = ("jinja2", "markdown", "babel", "nh3", "icalendar", "tzdata", "pyyaml", "markupsafe")
+
+
+def library_versions() -> list[str]:
+    """Versions of the libraries whose behaviour shapes the output."""
+    versions = []
+    for name in LIBRARIES:
+        try:
+            versions.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            versions.append(f"{name} ?")
+    return versions
+
+
+def input_digest(site: Path, folders: list[Path], options: object) -> str:
+    """Hash of every input file (site config, content, theme, engine code), libraries and options."""
+    h = hashlib.sha256(repr((options, library_versions())).encode())
+    engine = Path(__file__).resolve().parent
+    roots = [engine, site / "content", *folders]
+    files = [site / "site_config.yaml"]
+    for root in roots:
+        files.extend(sorted(p for p in root.rglob("*") if p.is_file() and p.suffix not in (".pyc", ".mo")))
+    for path in files:
+        h.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _manifest(out: Path) -> dict[str, list[int]]:
+    """Size and modification time of every file of the output."""
+    found = {}
+    for folder, _dirs, names in os.walk(out):
+        for name in names:
+            stat = os.stat(os.path.join(folder, name))
+            found[os.path.relpath(os.path.join(folder, name), out)] = [stat.st_size, stat.st_mtime_ns]
+    return found
+
+
+class BuildCache:
+    """The cache folder as one build uses it: the record of the last build into `out`, and the stores.
+
+    `parsed` keeps parsed YAML (front matter, calendars), `markdown` converted Markdown and
+    `items` rendered items (see `render/items.py`).
+    With `read` false (`--clean`) nothing cached is used; with `write` false (a check)
+    nothing is written and no record is kept.
+    """
+
+    def __init__(self, folder: Path, *, site: Path, theme: Theme, out: Path, options: tuple,
+                 read: bool = True, write: bool = True):
+        self.folder, self.out, self._read, self._write = folder, out, read, write
+        self._inputs = (site, [theme.templates, theme.translations], (*options, str(out)))
+        self._digest = input_digest(*self._inputs) if write else ""  # before any stage reads a source
+        self.markdown = Store(folder, "markdown", read, write)
+        self.items = Store(folder, "items", read, write)
+
+    def last_build(self) -> dict | None:
+        """What the last build into `out` recorded, if it had these inputs and left `out` as it is now.
+
+        Otherwise None, and the record is dropped: this build is about to replace the output.
+        """
+        if not self._write:
+            return None
+        record = _read_record(self.folder, self._digest, self.out) if self._read else None
+        if record is None:
+            _record_path(self.folder, self.out).unlink(missing_ok=True)
+        return record
+
+    @functools.cached_property
+    def parsed(self) -> ParseMemo:
+        from .source import ParseMemo  # YAML is imported only when a build has work to do
+
+        return ParseMemo(self.folder / "parsed.pickle", read=self._read)
+
+    def save(self, summary: dict) -> None:
+        """Keep the work this build used and, unless an input changed while it ran, its record with `summary`."""
+        if not self._write:
+            return
+        self.parsed.save()
+        self.markdown.save()
+        self.items.save()
+        if input_digest(*self._inputs) == self._digest:
+            _write_record(self.folder, self._digest, self.out, summary)
+
+    def worker_start(self) -> None:
+        """In a forked worker: collect the entries added and used, to hand back to the parent."""
+        self.markdown.worker_start()
+        self.items.worker_start()
+
+    def worker_result(self) -> tuple:
+        return self.markdown.worker_result(), self.items.worker_result()
+
+    def merge(self, result: tuple) -> None:
+        """Take what a worker's `worker_result` handed back."""
+        (markdown, markdown_used), (items, items_used) = result
+        self.markdown.merge(markdown, markdown_used)
+        self.items.merge(items, items_used)
 
 
 class Store:
     """A key-value table in `<folder>/<name>.sqlite`: get, put, and keep only what a build used."""
 
-    def __init__(self, folder: Path | None, name: str, read: bool = True, write: bool = True):
-        self.path = folder / f"{name}.sqlite" if folder else None
-        self.read = read and bool(self.path and self.path.is_file())
-        self.write = write and self.path is not None
-        self._side = self.path.with_name(f"{name}.new.sqlite") if self.path else None
+    def __init__(self, folder: Path, name: str, read: bool, write: bool):
+        self.path = folder / f"{name}.sqlite"
+        self.read = read and self.path.is_file()
+        self.write = write
+        self._side = self.path.with_name(f"{name}.new.sqlite")
         self._db: sqlite3.Connection | None = None
         self._db_pid = 0
         self._owner = os.getpid()
@@ -140,81 +239,28 @@ def _unsynced(path: Path) -> sqlite3.Connection:
     return db
 
 
-class MarkdownCache:
-    """Converted Markdown (sanitized HTML and its internal links) by key."""
-
-    def __init__(self, folder: Path | None, read: bool = True, write: bool = True):
-        self.store = Store(folder, "markdown", read, write)
-
-    def get(self, key: str) -> Rendered | None:
-        value = self.store.get(key)
-        if value is None:
-            return None
-        html, links = json.loads(value)
-        return Rendered(html, tuple(links))
-
-    def put(self, key: str, rendered: Rendered) -> None:
-        self.store.put(key, json.dumps([rendered.html, list(rendered.links)], ensure_ascii=False))
+def _record_path(cache_dir: Path, out: Path) -> Path:
+    """One record per output folder, so `serve` and `build` keep their own."""
+    return cache_dir / f"last-build-{hashlib.sha256(str(out).encode()).hexdigest()[:16]}.json"
 
 
-class ItemCache:
-    """Rendered items (a page, a session) by key: their files, warnings and anchor links.
-
-    Values are `marshal`ed (fast, keeps bytes as bytes); its format belongs to the
-    Python version, which is part of every key (see `structure_digest`).
-    """
-
-    def __init__(self, folder: Path | None, read: bool = True, write: bool = True):
-        self.store = Store(folder, "items", read, write)
-
-    def keys(self) -> set[str]:
-        return self.store.keys()
-
-    def get(self, key: str) -> dict | None:
-        value = self.store.get(key)
-        try:
-            return marshal.loads(value) if value is not None else None
-        except (EOFError, ValueError, TypeError):
-            return None
-
-    def put(self, key: str, value: dict) -> None:
-        self.store.put(key, marshal.dumps(value))
+def _read_record(cache_dir: Path, digest: str, out: Path) -> dict | None:
+    """The record of the last build if it had these inputs and `out` is as it left it."""
+    try:
+        record = json.loads(_record_path(cache_dir, out).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if record.get("digest") != digest or record.get("out") != str(out) or not out.is_dir():
+        return None
+    return record if record.get("manifest") == _manifest(out) else None
 
 
-def structure_digest(site: "Site", templates: Path, translations: Path, options: tuple) -> str:
-    """Hash of every input of a render except the Markdown bodies of pages and session texts.
-
-    An item (a page or a session in one language) depends on this and on its own
-    bodies only: titles, menus, URLs, sessions, templates, catalogs, the config,
-    the build options and the engine's own code all go in here.
-    """
-    h = hashlib.sha256()
-
-    def add(*parts: object) -> None:
-        for part in parts:
-            h.update(part if isinstance(part, bytes) else repr(part).encode("utf-8"))
-            h.update(b"\0")
-
-    engine = Path(__file__).resolve().parent
-    for path in sorted(engine.rglob("*.py")):
-        add(path.relative_to(engine).as_posix(), path.read_bytes())
-    add(*library_versions(), sys.version)
-    for folder in (templates, translations):
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix != ".mo"):
-            add(path.relative_to(folder).as_posix(), path.read_bytes())
-    add(options, (site.root / "site_config.yaml").read_bytes())
-    for version in site.versions:
-        add(version.key, version.lang, version.url, version.is_fallback,
-            dataclasses.replace(version.source, body=""))
-    for session in site.sessions:
-        add(dataclasses.replace(session, texts=tuple(dataclasses.replace(t, body="") for t in session.texts)))
-    add(*(path.relative_to(site.root).as_posix() for path in site.assets))
-    return h.hexdigest()
-
-
-def item_key(structure: str, item: tuple, bodies: list[str]) -> str:
-    """Key of one rendered item: the site's structure, which item, and its own bodies."""
-    h = hashlib.sha256(structure.encode())
-    for part in (*map(repr, item), *bodies):
-        h.update(b"\0" + part.encode("utf-8"))
-    return h.hexdigest()
+def _write_record(cache_dir: Path, digest: str, out: Path, summary: dict) -> None:
+    """Record a successful build: its input digest, output manifest and summary."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    (cache_dir / ".gitignore").write_text("*\n")
+    record = {"digest": digest, "out": str(out), "manifest": _manifest(out), **summary}
+    path = _record_path(cache_dir, out)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
+    tmp.replace(path)

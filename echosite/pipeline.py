@@ -7,25 +7,34 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import uptodate, write
+from . import write
+from .cache import BuildCache
 from .errors import Diagnostics, Problem, SiteError
-from .theme import Theme, find_theme
+from .theme import find_theme
 
 #: Where cached work goes unless `cache_dir` says otherwise (inside the site, git-ignored).
 CACHE_DIR = ".cache"
 
 
-@dataclass
+@dataclass(frozen=True)
 class BuildResult:
     """What a build or check produced."""
 
-    files: dict[str, bytes]
+    #: Warnings of the run (a skipped build repeats the last build's).
     warnings: list[Problem]
-    pages: dict[str, int] = field(default_factory=dict)
+    #: HTML pages per language.
+    pages: dict[str, int]
+    #: Files in the output.
+    file_count: int
+    #: The site's base_url (after --base-url): where the output will be published.
+    base_url: str
+    #: Files whose bytes changed in the output folder (0 for a check or a skipped build).
     changed: int = 0
-    seconds: float = 0.0
-    file_count: int = 0
+    #: Items rendered afresh by kind ("page", "session", "site"); the others were replayed from the cache.
+    rendered: dict[str, int] = field(default_factory=dict)
+    #: Nothing to do: inputs and output were exactly as the last build left them.
     up_to_date: bool = False
+    seconds: float = 0.0
 
 
 def build(site: Path, out: Path | None = None, *, base_url: str | None = None, strict: bool = False,
@@ -42,58 +51,51 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
     started = time.perf_counter()
     site = Path(site).resolve()
     out = (Path(out) if out is not None else site / "output").expanduser().resolve()
-    cache_dir = Path(cache_dir).resolve() if cache_dir else site / CACHE_DIR
     diag = Diagnostics(root=site, strict=strict)
     theme = find_theme(site)
     if write_files:
         write.check_output_folder(out, site, [site / "content", theme.templates, theme.translations])
-        digest = _digest(site, theme, base_url, drafts, out)
-        record = None if clean else uptodate.last_build(cache_dir, digest, out)
-        if record is not None:
-            for path, line, message in record["warnings"]:
-                diag.warn(site / path, line, message)
-            diag.raise_if_errors(final=True)
-            return BuildResult({}, diag.warnings, record["pages"], 0, time.perf_counter() - started,
-                               record["files"], up_to_date=True)
-        uptodate.forget(cache_dir, out)
+    cache = BuildCache(Path(cache_dir).resolve() if cache_dir else site / CACHE_DIR, site=site, theme=theme,
+                       out=out, options=(base_url, drafts), read=not clean, write=write_files)
+    if (last := cache.last_build()) is not None:
+        return _unchanged(last, diag, time.perf_counter() - started)
 
     # The stages import Jinja, Markdown, Babel and icalendar: only when there is work.
     from . import config, content, i18n, model, render, sessions
-    from .cache import ItemCache, MarkdownCache, structure_digest
-    from .source import ParseMemo
 
-    parsed = ParseMemo(cache_dir / "parsed.pickle", read=not clean)
     cfg = config.load_config(site, diag, base_url)                                     # 1. config
     diag.raise_if_errors()
-    found = content.load_content(site / "content", cfg.languages, diag, drafts, parsed)  # 2. content
-    calendars = sessions.load_calendars(found.calendars, cfg, diag, parsed)           # 3. sessions
+    found = content.load_content(site / "content", cfg.languages, diag, drafts,         # 2. content
+                                 cache.parsed)
+    calendars = sessions.load_calendars(found.calendars, cfg, diag, cache.parsed)       # 3. sessions
     translations = i18n.load_translations(theme.translations, theme.templates,          # 4. UI strings
                                           cfg.languages, diag)
     site_model = model.assemble(cfg, site, found, calendars, diag)                       # 5. model
     diag.raise_if_errors()
-    markdown_cache = MarkdownCache(cache_dir, read=not clean, write=write_files)
-    item_cache = ItemCache(cache_dir, read=not clean, write=write_files)
-    structure = structure_digest(site_model, theme.templates, theme.translations, (cfg.base_url, drafts))
-    files = render.render_site(site_model, theme, translations, diag, markdown_cache,    # 6. render
-                               jobs or os.cpu_count() or 1, progress, item_cache, structure)
+    rendered = render.render_site(site_model, theme=theme, translations=translations,    # 6. render
+                                  diag=diag, cache=cache, options=(cfg.base_url, drafts),
+                                  jobs=jobs or os.cpu_count() or 1, progress=progress)
     diag.raise_if_errors(final=True)
-    changed = write.write_output(files, out) if write_files else 0                       # 7. write
+    changed = write.write_output(rendered.files, out) if write_files else 0              # 7. write
 
-    pages = {lang: sum(1 for path in files if path.startswith(f"{lang}/") and path.endswith(".html"))
-             for lang in cfg.languages}
-    if write_files:
-        markdown_cache.store.save()
-        item_cache.store.save()
-        parsed.save()
-        if _digest(site, theme, base_url, drafts, out) == digest:  # no edit landed during the build
-            uptodate.remember(cache_dir, digest, out, {
-                "warnings": [(p.path, p.line, p.message) for p in diag.warnings],
-                "pages": pages, "files": len(files)})
-    return BuildResult(files, diag.warnings, pages, changed, time.perf_counter() - started, len(files))
+    result = BuildResult(diag.warnings, _pages(rendered.files, cfg.languages), len(rendered.files),
+                         cfg.base_url, changed, rendered.rendered, seconds=time.perf_counter() - started)
+    cache.save({"warnings": [(p.path, p.line, p.message) for p in result.warnings], "pages": result.pages,
+                "files": result.file_count, "base_url": result.base_url})
+    return result
 
 
-def _digest(site: Path, theme: Theme, base_url: str | None, drafts: bool, out: Path) -> str:
-    return uptodate.input_digest(site, [theme.templates, theme.translations], (base_url, drafts, str(out)))
+def _unchanged(last: dict, diag: Diagnostics, seconds: float) -> BuildResult:
+    """The result of a build with nothing to do, from the last build's record (its warnings again)."""
+    for path, line, message in last["warnings"]:
+        diag.warn(diag.root / path, line, message)
+    diag.raise_if_errors(final=True)
+    return BuildResult(diag.warnings, last["pages"], last["files"], last["base_url"], up_to_date=True, seconds=seconds)
+
+
+def _pages(files: dict[str, bytes], languages: tuple[str, ...]) -> dict[str, int]:
+    return {lang: sum(1 for path in files if path.startswith(f"{lang}/") and path.endswith(".html"))
+            for lang in languages}
 
 
 __all__ = ["build", "BuildResult", "SiteError", "find_theme"]

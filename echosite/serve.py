@@ -23,14 +23,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from livereload import Server
 from livereload.handlers import LiveReloadHandler, StaticFileHandler
 from livereload.watcher import Watcher
 from tornado import ioloop, web
 
-from . import config
-from .errors import Diagnostics, SiteError, plural
+from .errors import SiteError, plural
 from .pipeline import build, find_theme
 from .write import UnsafeOutput
 
@@ -193,12 +193,9 @@ class Preview:
                    else f"{result.changed} of {plural(result.file_count, 'file')} changed")
         summary = (f"{verb} in {time.perf_counter() - started:.2f} s: {changed} (pages: {pages}), "
                    f"{plural(len(result.warnings), 'warning')}")
-        return _Outcome(None, self._base_prefix(), (summary,), tuple(str(w) for w in result.warnings))
-
-    def _base_prefix(self) -> str:
-        """base_url's path, so links rooted there (the 404 page's) work in the preview too."""
-        cfg = config.load_config(self.site, Diagnostics(root=self.site))
-        return cfg.base_path.strip("/") if cfg is not None else ""
+        # base_url's path (such as teleecho): links rooted there (the 404 page's) work in the preview too
+        prefix = urlsplit(result.base_url).path.strip("/")
+        return _Outcome(None, prefix, (summary,), tuple(str(w) for w in result.warnings))
 
     def apply(self, outcome: _Outcome) -> None:
         """Make a finished build's outcome the served state, and report it."""

@@ -1,4 +1,8 @@
-"""Shared fixtures: fixture sites on disk, built once per session into temporary folders."""
+"""Shared fixtures and helpers: fixture sites on disk, built once per session into temporary folders.
+
+Every helper more than one test file needs lives here: paths (`REPO`, `SITES`), `tree`,
+`edit`, `parse_html`, `validate_ics`, and the `site_copy` and `themed_site` fixtures.
+"""
 from __future__ import annotations
 
 import shutil
@@ -12,6 +16,18 @@ from echosite.pipeline import BuildResult, build
 
 REPO = Path(__file__).resolve().parent.parent
 SITES = Path(__file__).resolve().parent / "sites"
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file below `root` (relative path -> bytes)."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace the first `old` in a text file by `new`; `old` must be there."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def parse_html(path: Path):
@@ -54,6 +70,14 @@ def site_copy(tmp_path) -> Path:
     site = tmp_path / "site"
     shutil.copytree(SITES / "basic", site)
     return site
+
+
+@pytest.fixture
+def themed_site(site_copy) -> Path:
+    """A writable copy of the `basic` site with its own copy of the theme and catalogs, to edit them too."""
+    shutil.copytree(REPO / "templates", site_copy / "templates")
+    shutil.copytree(REPO / "translations", site_copy / "translations")
+    return site_copy
 
 
 # -- iCalendar rules a parser does not enforce ----------------------------------------------

@@ -8,12 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, SITES
+from conftest import REPO, SITES, tree
 from echosite.cli import main
-
-
-def tree_bytes(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -27,16 +23,16 @@ def test_two_builds_are_byte_identical_across_processes(tmp_path):
         result = cli("build", "--site", str(SITES / "basic"), "--out", str(out), "--cache-dir", str(tmp_path / f"c{seed}"),
                      "--jobs", jobs, env={"PYTHONHASHSEED": seed, "TZ": tz})
         assert result.returncode == 0, result.stderr
-    assert tree_bytes(a) == tree_bytes(b)
+    assert tree(a) == tree(b)
 
 
 def test_rebuild_in_place_is_identical_and_keeps_unchanged_files(site_copy):
     out = site_copy.parent / "out"
     assert main(["build", "--site", str(site_copy), "--out", str(out)]) == 0
-    first = tree_bytes(out)
+    first = tree(out)
     inode = (out / "en/about/index.html").stat().st_ino
     assert main(["build", "--site", str(site_copy), "--out", str(out)]) == 0
-    assert tree_bytes(out) == first
+    assert tree(out) == first
     assert (out / "en/about/index.html").stat().st_ino == inode
 
 
@@ -67,10 +63,10 @@ def test_removed_page_disappears_from_output(site_copy):
 def test_failed_build_leaves_previous_output_untouched(site_copy, capsys):
     out = site_copy.parent / "out"
     assert main(["build", "--site", str(site_copy), "--out", str(out)]) == 0
-    before = tree_bytes(out)
+    before = tree(out)
     (site_copy / "content/about.en.md").write_text("---\ntitle: [\n---\n")
     assert main(["build", "--site", str(site_copy), "--out", str(out)]) == 1
-    assert tree_bytes(out) == before
+    assert tree(out) == before
 
 
 @pytest.mark.parametrize("target", ["site", "content", "templates", "parent", "root", "home"])
@@ -79,10 +75,10 @@ def test_dangerous_output_folders_are_refused(site_copy, capsys, target):
     (site_copy / "templates/base.html").write_text("x")
     out = {"site": site_copy, "content": site_copy / "content" / "out", "templates": site_copy / "templates",
            "parent": site_copy.parent, "root": Path("/"), "home": Path.home()}[target]
-    before = tree_bytes(site_copy)
+    before = tree(site_copy)
     assert main(["build", "--site", str(site_copy), "--out", str(out)]) == 2
     assert "refusing to build into" in capsys.readouterr().err
-    assert tree_bytes(site_copy) == before
+    assert tree(site_copy) == before
 
 
 def test_output_refusal_uses_resolved_paths(site_copy, capsys):
@@ -107,10 +103,10 @@ def test_cli_exit_codes_and_summary(site_copy):
 
 
 def test_check_writes_nothing(site_copy):
-    before = tree_bytes(site_copy)
+    before = tree(site_copy)
     result = cli("check", "--site", str(site_copy))
     assert result.returncode == 0, result.stderr
-    assert tree_bytes(site_copy) == before
+    assert tree(site_copy) == before
     assert not (site_copy / "output").exists()
     (site_copy / "content/about.en.md").write_text("---\nweight: 1\n---\n")
     assert cli("check", "--site", str(site_copy)).returncode == 1

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import REPO
 from echosite.cli import main
 
 
@@ -126,7 +127,7 @@ def test_no_traceback_on_editor_error(site_copy, capsys):
 
 
 def _own_catalog(site: Path, po: str) -> None:
-    shutil.copytree(Path(__file__).resolve().parent.parent / "translations", site / "translations")
+    shutil.copytree(REPO / "translations", site / "translations")
     write(site, "translations/es/LC_MESSAGES/messages.po", po)
 
 

@@ -2,25 +2,16 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 
+from conftest import edit, tree
 from echosite.pipeline import CACHE_DIR
 from echosite.pipeline import SiteError, build
+from echosite.render.items import PARALLEL_THRESHOLD
 
-REPO = Path(__file__).resolve().parent.parent
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, (path, old)
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
+#: Items of the basic site: 12 page versions, 2 sessions in 2 languages, the site-wide files.
+EVERY_ITEM = {"page": 12, "session": 4, "site": 1}
 
 EDITS = {
     "content": lambda s: edit(s / "content/about.en.md", "## History", "## Our history"),
@@ -41,16 +32,6 @@ EDITS = {
                                                 "---\n", "---\ntitle: Un título propio\n"),
     "front matter back": lambda s: edit(s / "content/index.en.md", 'title: "Welcome!"\nweight: 3', 'title: "Welcome"'),
 }
-
-
-@pytest.fixture(scope="module")
-def themed_site(tmp_path_factory) -> Path:
-    """The basic site with its own copy of the theme, so templates and catalogs can be edited."""
-    site = tmp_path_factory.mktemp("incremental") / "site"
-    shutil.copytree(Path(__file__).parent / "sites/basic", site)
-    shutil.copytree(REPO / "templates", site / "templates")
-    shutil.copytree(REPO / "translations", site / "translations")
-    return site
 
 
 def test_every_edit_in_sequence_rebuilds_like_a_clean_build(themed_site, tmp_path):
@@ -82,10 +63,22 @@ def test_cache_lives_outside_output_and_is_safe_to_delete(site_copy, tmp_path):
 
 
 def test_parallel_and_serial_builds_are_identical(themed_site, tmp_path):
+    """Enough sessions that their items are rendered on forked workers (see render/items.py)."""
+    extra = PARALLEL_THRESHOLD // 2  # sessions, each rendered in two languages
+    sessions = "".join(
+        f"  - {{id: extra-{i:03d}, start: 2021-12-{1 + i % 28:02d} {8 + i % 9:02d}:00, duration: 60, "
+        f"title: {{en: 'Extra {i}', es: 'Extra {i}'}}, summary: 'See [history](../../about.en.md#history), "
+        f"[nothing](nowhere.en.md) and [no anchor](../../about.en.md#nope).'}}\n" for i in range(extra))
+    calendar = themed_site / "content/programmes/alpha/sessions.yaml"
+    calendar.write_text(calendar.read_text() + sessions)
     a, b = tmp_path / "a", tmp_path / "b"
-    build(themed_site, a, clean=True, jobs=1)
-    build(themed_site, b, clean=True, jobs=2)
+    serial = build(themed_site, a, clean=True, jobs=1)
+    parallel = build(themed_site, b, clean=True, jobs=2)
     assert tree(a) == tree(b)
+    assert serial.rendered == parallel.rendered == {"page": 12, "session": 4 + 2 * extra, "site": 1}
+    assert serial.warnings == parallel.warnings
+    assert len([w for w in parallel.warnings if "nowhere.en.md" in w.message]) == extra
+    assert len([w for w in parallel.warnings if "#nope" in w.message]) == extra
 
 
 def test_a_front_matter_mistake_is_reported_by_every_build(site_copy, tmp_path):
@@ -102,40 +95,28 @@ def test_check_writes_no_cache(site_copy):
     assert not (site_copy / CACHE_DIR).exists()
 
 
-def fresh_renders(monkeypatch) -> list:
-    """Record every item rendered from scratch (not replayed from the item cache)."""
-    from echosite.render import SiteRenderer
-
-    seen: list = []
-    original = SiteRenderer._render_fresh
-
-    def spy(self, item):
-        seen.append(item)
-        return original(self, item)
-    monkeypatch.setattr(SiteRenderer, "_render_fresh", spy)
-    return seen
+def test_first_build_renders_every_item_and_a_rebuild_elsewhere_replays_them(site_copy, tmp_path):
+    assert build(site_copy, tmp_path / "a", jobs=1).rendered == EVERY_ITEM
+    again = build(site_copy, tmp_path / "a", jobs=1)
+    assert again.up_to_date and again.rendered == {}
+    other = build(site_copy, tmp_path / "b", jobs=1)  # no record for this folder: every item from the cache
+    assert not other.up_to_date and other.rendered == {}
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")
 
 
-def test_no_change_rebuild_renders_nothing_and_one_edit_renders_one_page(site_copy, tmp_path, monkeypatch):
+def test_one_edit_renders_one_page(site_copy, tmp_path):
     out = tmp_path / "out"
     build(site_copy, out, jobs=1)
-    seen = fresh_renders(monkeypatch)
-    build(site_copy, out, jobs=1)
-    assert seen == []
     edit(site_copy / "content/about.en.md", "## History", "## Our history")
-    build(site_copy, out, jobs=1)
-    assert len(seen) == 1 and seen[0][0] == "page"
+    assert build(site_copy, out, jobs=1).rendered == {"page": 1}
     assert "Our history" in (out / "en/about/index.html").read_text()
 
 
-def test_a_menu_title_change_rerenders_every_item(site_copy, tmp_path, monkeypatch):
+def test_a_menu_title_change_rerenders_every_item(site_copy, tmp_path):
     out = tmp_path / "out"
     build(site_copy, out, jobs=1)
-    seen = fresh_renders(monkeypatch)
     edit(site_copy / "content/about.en.md", 'title: "About"', 'title: "About us"')
-    build(site_copy, out, jobs=1)
-    kinds = [item[0] for item in seen]
-    assert kinds.count("page") == 12 and kinds.count("session") == 4 and kinds.count("site") == 1
+    assert build(site_copy, out, jobs=1).rendered == EVERY_ITEM
     assert all("About us" in page.read_text() for page in (out / "en").rglob("index.html"))
 
 

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import REPO, edit
 from echosite.pipeline import build
 from echosite.serve import SERVE_FOLDER, climbs_out, error_page, is_loopback, is_page
 
-REPO = Path(__file__).resolve().parent.parent
 SECRET = "secret-marker-5b1e"  # in site_config.yaml: must never reach a response
 RELOAD_SCRIPT = b"/livereload.js"
 START_TIMEOUT = 30.0
@@ -151,12 +151,6 @@ def server(tmp_path: Path) -> Iterator[Running]:
         yield Running(site, port, process, log)
     finally:
         stop(process)
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 # -- the server, for real --------------------------------------------------------------

@@ -3,25 +3,19 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 
-from conftest import REPO, SITES
+
 from echosite.cli import main
 
 
 @pytest.fixture
-def site(tmp_path) -> Path:
-    """The basic site with its own theme and catalogs."""
-    root = tmp_path / "site"
-    shutil.copytree(SITES / "basic", root)
-    shutil.copytree(REPO / "templates", root / "templates")
-    shutil.copytree(REPO / "translations", root / "translations")
-    return root
+def site(themed_site) -> Path:
+    return themed_site
 
 
 def catalog(path: Path, lang: str | None = None):

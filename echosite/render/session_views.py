@@ -1,32 +1,28 @@
-"""Stage 6 (render): views of sessions for templates: programme calendars, the site calendar, session pages."""
+"""Stage 6 (render): views of sessions for templates: programme calendars, the site calendar, session pages.
+
+Pure functions of the site model, like `views.py`; which iCalendar files exist is
+decided here too (`calendar_files`), the renderer only serializes them.
+"""
 from __future__ import annotations
 
 import calendar
 from datetime import date
 from itertools import groupby
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from babel import dates as babel_dates
 from babel.lists import format_list
 from markupsafe import Markup
 
-from ..model import Version, session_url
+from ..model import Site, Version, session_url
 from ..sessions import Session
 from ..text import language_name, og_locale
 from ..text import parse_locale as locale
 from . import events, times
-from .ics import assemble_calendar, event_ics, webcal_url
-from .views import switcher
-
-if TYPE_CHECKING:
-    from . import SiteRenderer
+from .ics import webcal_url
+from .views import ToHtml, absolute, alternates, switcher
 
 SITE_ICS = "calendar.ics"
-
-
-def labels(r: "SiteRenderer", lang: str) -> Any:
-    """Translated words used outside templates (iCalendar text), from templates/labels.html."""
-    return r.envs[lang].get_template("labels.html").module
 
 
 def ics_url(lang: str, session_id: str) -> str:
@@ -38,12 +34,12 @@ def programme_ics_url(version: Version) -> str:
     return f"{version.url}{version.key.removesuffix('/index').split('/')[-1]}.ics"
 
 
-def session_card(r: "SiteRenderer", session: Session, lang: str) -> dict[str, Any]:
+def session_card(site: Site, session: Session, lang: str) -> dict[str, Any]:
     """What a list or grid shows of a session: time in the site's zone, title, status."""
-    order, zone = r.config.languages, r.config.timezone
+    order, zone = site.config.languages, site.config.timezone
     start = session.start_utc.astimezone(zone)
     loc = locale(lang)
-    programme = r.site.version(session.programme, lang)
+    programme = site.version(session.programme, lang)
     return {
         "id": session.id,
         "url": session_url(lang, session.id),
@@ -63,26 +59,22 @@ def session_card(r: "SiteRenderer", session: Session, lang: str) -> dict[str, An
     }
 
 
-def _zone_label(r: "SiteRenderer", lang: str) -> str:
-    return babel_dates.get_timezone_location(r.config.timezone, locale=locale(lang))
-
-
-def page_calendar(r: "SiteRenderer", version: Version) -> dict[str, Any]:
+def page_calendar(site: Site, version: Version) -> dict[str, Any]:
     """Calendar variables for a page: its programme's sessions, or every session."""
     lang = version.lang
     if version.source.layout == "calendar":
-        sessions = r.site.sessions
+        sessions = site.sessions
         ics = f"/{lang}/{SITE_ICS}"
     else:
-        sessions = r.site.programme_sessions(version.key)
+        sessions = site.programme_sessions(version.key)
         ics = programme_ics_url(version) if sessions else None
-    cards = [session_card(r, s, lang) for s in sessions]
+    cards = [session_card(site, s, lang) for s in sessions]
     return {
         "sessions": cards,
         "months": _months(cards, lang) if version.source.layout == "calendar" else [],
         "ics": ics,
-        "webcal": webcal_url(r.absolute(ics)) if ics else None,
-        "zone_label": _zone_label(r, lang),
+        "webcal": webcal_url(absolute(site.config, ics)) if ics else None,
+        "zone_label": babel_dates.get_timezone_location(site.config.timezone, locale=locale(lang)),
     }
 
 
@@ -107,67 +99,44 @@ def _months(cards: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
     return months
 
 
-def _event(r: "SiteRenderer", session: Session, lang: str) -> bytes:
-    """A session's serialized VEVENT in `lang`, made once per build and reused."""
-    key = (session.id, lang)
-    if key not in r.events:
-        words = labels(r, lang)
-        r.events[key] = event_ics(session, lang, r.config.languages, r.config,
-                                  r.absolute(session_url(lang, session.id)), words.presenters, words.online)
-    return r.events[key]
-
-
-def render_session(r: "SiteRenderer", session: Session, lang: str) -> None:
-    """A session's page and its iCalendar file, in `lang`."""
-    _session_page(r, session, lang)
-    r.emit(ics_url(lang, session.id), assemble_calendar(session.title.get(lang, r.config.languages),
-                                                        [_event(r, session, lang)]))
-
-
-def render_calendar_files(r: "SiteRenderer") -> None:
-    """The iCalendar file of each programme and of the whole site, in every language."""
-    for lang in r.config.languages:
-        for version in r.site.versions:
-            sessions = r.site.programme_sessions(version.key) if version.lang == lang else ()
-            if sessions:
-                r.emit(programme_ics_url(version),
-                       assemble_calendar(version.source.title, [_event(r, s, lang) for s in sessions]))
-        if r.site.sessions:
-            r.emit(f"/{lang}/{SITE_ICS}", assemble_calendar(r.config.title.get(lang, r.config.languages),
-                                                            [_event(r, s, lang) for s in r.site.sessions]))
+def calendar_files(site: Site, lang: str) -> list[tuple[str, str, tuple[Session, ...]]]:
+    """The iCalendar files of `lang`: (site path, calendar name, sessions) of each programme and of the site."""
+    files = [(programme_ics_url(version), version.source.title, site.programme_sessions(version.key))
+             for version in site.versions if version.lang == lang and site.programme_sessions(version.key)]
+    if site.sessions:
+        files.append((f"/{lang}/{SITE_ICS}", site.config.title.get(lang, site.config.languages), site.sessions))
+    return files
 
 
 def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _session_page(r: "SiteRenderer", session: Session, lang: str) -> None:
-    order = r.config.languages
+def session_view(site: Site, session: Session, lang: str, to_html: ToHtml) -> dict[str, Any]:
+    """The variables of a session's page in `lang`."""
+    config, order = site.config, site.config.languages
     url = session_url(lang, session.id)
-    card = session_card(r, session, lang)
+    card = session_card(site, session, lang)
     text = session.text(lang) or next((t for code in order if (t := session.text(code))), None)
     summary_source = session.summary.get(lang, order) if session.summary.values else ""
     summary_lang = session.summary.lang_of(lang, order)
-    summary = (r.markdown_html(summary_source, summary_lang, lang, session.source, session.line, url)
-               if summary_source else Markup(""))
-    body = (r.markdown_html(text.body, text.lang, lang, text.path, text.body_line, url)
-            if text and text.body.strip() else Markup(""))
-    absolute = r.absolute(url)
+    summary = to_html(summary_source, summary_lang, session.source, session.line) if summary_source else Markup("")
+    body = to_html(text.body, text.lang, text.path, text.body_line) if text and text.body.strip() else Markup("")
+    page_url = absolute(config, url)
     description = events.summary_plain(session, lang, order)
-    when = times.format_when(session, lang)
     urls = {code: session_url(code, session.id) for code in order}
-    context = {
+    return {
         "page_url": url,
-        "canonical": absolute,
-        "alternates": r.alternates(urls),
-        "switcher": switcher(r, lang, urls),
+        "canonical": page_url,
+        "alternates": alternates(config, urls),
+        "switcher": switcher(lang, urls),
         "og": {"locale": og_locale(lang), "alternates": [og_locale(c) for c in order if c != lang]},
         "page": {"title": card["title"], "description": description or card["title"], "is_home": False,
                  "is_fallback": False, "content_lang": lang},
         "session": {
             **card,
-            "when": when,
-            "cities": times.city_times(session, r.config, lang),
+            "when": times.format_when(session, lang),
+            "cities": times.city_times(session, config, lang),
             "summary": summary,
             "summary_lang": summary_lang,
             "body": body,
@@ -176,9 +145,8 @@ def _session_page(r: "SiteRenderer", session: Session, lang: str) -> None:
                                                    for code in session.languages], locale=locale(lang))),
             "join_url": session.join_url,
             "ics": ics_url(lang, session.id),
-            "google": events.google_calendar_url(session, lang, order, absolute),
-            "outlook": events.outlook_url(session, lang, order, absolute),
-            "jsonld": events.event_jsonld(session, lang, order, r.config, absolute, description),
+            "google": events.google_calendar_url(session, lang, order, page_url),
+            "outlook": events.outlook_url(session, lang, order, page_url),
+            "jsonld": events.event_jsonld(session, lang, order, config, page_url, description),
         },
     }
-    r.emit(url, r.render(lang, "session.html", **context))

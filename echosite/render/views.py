@@ -1,18 +1,47 @@
-"""Stage 6 (render): what templates see: plain dictionaries prepared from the model, never the model."""
+"""Stage 6 (render): what templates see: plain data prepared from the model, never the model.
+
+Views are pure functions of the site model. The one thing they cannot work out alone,
+Markdown turned into HTML with its links resolved for the page being rendered, comes
+in as a `ToHtml` (see `links.PageLinks`). Absolute URLs come from `base_url`.
+"""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any, Protocol
 
-from ..model import Version, session_url
+from markupsafe import Markup
+
+from ..config import Config
+from ..model import Site, Version, session_url
 from ..text import language_name, og_locale
 
-if TYPE_CHECKING:
-    from . import SiteRenderer
+
+class ToHtml(Protocol):
+    """Markdown written in `text_lang` as HTML for the page being rendered; `path` and `line` locate it."""
+
+    def __call__(self, text: str, text_lang: str, path: Path, line: int) -> Markup: ...
 
 
-def site_view(r: "SiteRenderer", lang: str) -> dict[str, Any]:
+def absolute(config: Config, url: str) -> str:
+    """The absolute URL of a site path, under `base_url`."""
+    return config.base_url + url.lstrip("/")
+
+
+def alternates(config: Config, urls: dict[str, str]) -> list[dict[str, str]]:
+    """hreflang links: every real translation (lang -> site path), then x-default (the chooser)."""
+    links = [{"hreflang": lang, "href": absolute(config, url)} for lang, url in urls.items()]
+    return links + [{"hreflang": "x-default", "href": config.base_url}]
+
+
+def switcher(lang: str, urls: dict[str, str]) -> list[dict[str, Any]]:
+    """Links to the same page in each other language (lang -> site path)."""
+    return [{"code": code, "name": language_name(code), "url": url}
+            for code, url in urls.items() if code != lang]
+
+
+def site_view(site: Site, lang: str) -> dict[str, Any]:
     """Site-wide values for every page of `lang`."""
-    config, order = r.config, r.config.languages
+    config, order = site.config, site.config.languages
     return {
         "title": config.title.get(lang, order),
         "title_lang": config.title.lang_of(lang, order),
@@ -20,63 +49,64 @@ def site_view(r: "SiteRenderer", lang: str) -> dict[str, Any]:
         "footer": config.footer.get(lang, order),
         "home": f"/{lang}/",
         "languages": [{"code": code, "name": language_name(code)} for code in order],
-        "nav": _nav(r, lang),
+        "nav": _nav(site, lang),
     }
 
 
-def _nav(r: "SiteRenderer", lang: str) -> list[dict[str, Any]]:
-    entries = [v for v in r.site.versions if v.lang == lang and v.source.menu]
+def _nav(site: Site, lang: str) -> list[dict[str, Any]]:
+    entries = [v for v in site.versions if v.lang == lang and v.source.menu]
     entries.sort(key=lambda v: (v.source.weight, v.source.title, v.url))
     return [{"title": v.source.title, "url": v.url, "lang": v.source.lang} for v in entries]
 
 
-def page_context(r: "SiteRenderer", version: Version) -> dict[str, Any]:
-    """The template and variables for one page version."""
-    lang, source, site = version.lang, version.source, r.site
+def page_view(site: Site, version: Version, to_html: ToHtml) -> dict[str, Any]:
+    """The template and variables of one page version (its calendar: `session_views.page_calendar`)."""
+    lang, source, config = version.lang, version.source, site.config
     real = {v.lang: v.url for v in site.translations(version.key)}
     original = real.get(source.lang, version.url)
-    content = r.markdown_html(source.body, source.lang, lang, source.path, source.body_line, version.url)
-    context: dict[str, Any] = {
+    return {
         "template": "calendar.html" if source.layout == "calendar" else "page.html",
         "page_url": version.url,
-        "canonical": r.absolute(original if version.is_fallback else version.url),
-        "alternates": r.alternates(real),
-        "switcher": switcher(r, lang, {code: (v.url if (v := site.version(version.key, code)) else f"/{code}/")
-                                       for code in r.config.languages}),
+        "canonical": absolute(config, original if version.is_fallback else version.url),
+        "alternates": alternates(config, real),
+        "switcher": switcher(lang, {code: (v.url if (v := site.version(version.key, code)) else f"/{code}/")
+                                    for code in config.languages}),
         "og": {"locale": og_locale(lang),
                "alternates": [og_locale(code) for code in real if code != lang]},
         "page": {
             "title": source.title,
-            "description": source.description or r.config.description.get(lang, r.config.languages),
-            "content": content,
+            "description": source.description or config.description.get(lang, config.languages),
+            "content": to_html(source.body, source.lang, source.path, source.body_line),
             "content_lang": source.lang,
             "is_fallback": version.is_fallback,
             "source_language": language_name(source.lang, lang, label=False),
             "is_home": version.key == "index",
         },
     }
-    from .session_views import page_calendar  # sessions of a programme page, or the site calendar
-
-    context.update(page_calendar(r, version))
-    return context
 
 
-def switcher(r: "SiteRenderer", lang: str, urls: dict[str, str]) -> list[dict[str, Any]]:
-    """Links to the same page in each other language."""
-    return [{"code": code, "name": language_name(code), "url": url}
-            for code, url in urls.items() if code != lang]
+def chooser_view(site: Site) -> dict[str, Any]:
+    """The root page's variables: one choice per language, each in its own language."""
+    config = site.config
+    return {
+        "page_url": "/",
+        "choices": [{"code": code, "name": language_name(code), "url": f"/{code}/",
+                     "title": config.title.get(code, config.languages)} for code in config.languages],
+        "canonical": config.base_url,
+        "alternates": alternates(config, {code: f"/{code}/" for code in config.languages}),
+    }
 
 
-def translation_groups(r: "SiteRenderer") -> list[dict[str, str]]:
-    """Every set of real translations (lang -> URL), for the sitemap."""
+def translation_groups(site: Site) -> list[dict[str, str]]:
+    """Every set of real translations (lang -> site path), for the sitemap."""
     groups, seen = [], set()
-    for version in r.site.versions:
+    for version in site.versions:
         if version.key in seen:
             continue
         seen.add(version.key)
-        group = {v.lang: v.url for v in r.site.translations(version.key)}
+        group = {v.lang: v.url for v in site.translations(version.key)}
         if group:
             groups.append(group)
-    for session in r.site.sessions:
-        groups.append({lang: session_url(lang, session.id) for lang in r.config.languages})
+    for session in site.sessions:
+        groups.append({lang: session_url(lang, session.id) for lang in site.config.languages})
     return groups

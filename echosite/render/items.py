@@ -1,0 +1,182 @@
+"""Stage 6 (render): items of the site mapped to their results, from the cache or on worker processes.
+
+An item is a page in one language, a session in one language, or the site-wide
+files (root, 404, sitemap, calendars). Rendering one returns an `ItemResult`; this
+module decides where that result comes from: the item cache when the item's inputs
+are unchanged (its key: the site's structure, which item, and the Markdown bodies
+it shows), forked worker processes when many items must be rendered afresh, or the
+renderer in this process. The results are the same whichever way they come.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import marshal
+import multiprocessing
+import sys
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..cache import BuildCache, library_versions
+from ..model import Site
+from ..theme import Theme
+from .links import Anchor
+
+#: (kind, index, lang): ("page", i, "") is `site.versions[i]`; ("session", i, "es") is
+#: `site.sessions[i]` in Spanish; ("site", 0, "") is the site-wide files.
+Item = tuple[str, int, str]
+SITE_ITEM: Item = ("site", 0, "")
+#: Fewer items to render than this are not worth starting processes for.
+PARALLEL_THRESHOLD = 200
+
+
+def site_items(site: Site) -> list[Item]:
+    """Every page version, then every session in every language (the site-wide item is rendered after them)."""
+    pages: list[Item] = [("page", i, "") for i in range(len(site.versions))]
+    return pages + [("session", i, lang) for lang in site.config.languages for i in range(len(site.sessions))]
+
+
+@dataclass
+class ItemResult:
+    """What rendering one item made."""
+
+    #: Output files by path, such as "en/about/index.html".
+    files: dict[str, bytes]
+    #: Warnings as (path relative to the site, line, message).
+    warnings: list[tuple[str, int, str]]
+    #: Links to anchors of other pages, checked once every page exists.
+    anchors: list[Anchor]
+    #: Serialized VEVENTs by (session id, lang), reused by the site-wide calendars (never cached).
+    events: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    #: Rendered by this build; False when replayed from the item cache.
+    fresh: bool = True
+
+
+def structure_digest(site: Site, theme: Theme, options: tuple) -> str:
+    """Hash of every input of a render except the Markdown bodies of pages and session texts.
+
+    An item depends on this and on its own bodies only: titles, menus, URLs,
+    sessions, templates, catalogs, the config, the build options and the engine's
+    own code all go in here.
+    """
+    h = hashlib.sha256()
+
+    def add(*parts: object) -> None:
+        for part in parts:
+            h.update(part if isinstance(part, bytes) else repr(part).encode("utf-8"))
+            h.update(b"\0")
+
+    engine = Path(__file__).resolve().parent.parent
+    for path in sorted(engine.rglob("*.py")):
+        add(path.relative_to(engine).as_posix(), path.read_bytes())
+    add(*library_versions(), sys.version)
+    for folder in (theme.templates, theme.translations):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix != ".mo"):
+            add(path.relative_to(folder).as_posix(), path.read_bytes())
+    add(options, (site.root / "site_config.yaml").read_bytes())
+    for version in site.versions:
+        add(version.key, version.lang, version.url, version.is_fallback,
+            dataclasses.replace(version.source, body=""))
+    for session in site.sessions:
+        add(dataclasses.replace(session, texts=tuple(dataclasses.replace(t, body="") for t in session.texts)))
+    add(*(path.relative_to(site.root).as_posix() for path in site.assets))
+    return h.hexdigest()
+
+
+def item_key(site: Site, structure: str, item: Item) -> str:
+    """The item cache key: the site's structure, which item, and the Markdown bodies it shows."""
+    kind, index, lang = item
+    if kind == "page":
+        version = site.versions[index]
+        identity, bodies = (kind, version.key, version.lang), [version.source.body]
+    elif kind == "session":
+        session = site.sessions[index]
+        identity, bodies = (kind, session.id, lang), [text.body for text in session.texts]
+    else:
+        identity, bodies = (kind,), []
+    h = hashlib.sha256(structure.encode())
+    for part in (*map(repr, identity), *bodies):
+        h.update(b"\0" + part.encode("utf-8"))
+    return h.hexdigest()
+
+
+def render_items(items: list[Item], render: Callable[[Item], ItemResult], key: Callable[[Item], str],
+                 cache: BuildCache, *, jobs: int = 1,
+                 progress: Callable[[int, int], None] | None = None) -> list[ItemResult]:
+    """The result of every item, in order: replayed from the cache, or rendered (on `jobs` processes)."""
+    results: dict[Item, ItemResult] = {}
+    stored = cache.items.keys()
+    fresh = [item for item in items if key(item) not in stored]
+    tick = _counter(len(items), progress)
+    if jobs > 1 and len(fresh) >= PARALLEL_THRESHOLD:
+        results.update(_in_workers(fresh, render, key, cache, jobs, tick))
+    for item in items:
+        if item not in results:  # cached, or all of them when no workers were worth starting
+            results[item] = _cached_or_rendered(item, render, key, cache)
+            tick(1)
+    return [results[item] for item in items]
+
+
+def _counter(total: int, progress: Callable[[int, int], None] | None) -> Callable[[int], None]:
+    done = 0
+
+    def tick(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress:
+            progress(done, total)
+    return tick
+
+
+def _cached_or_rendered(item: Item, render: Callable[[Item], ItemResult], key: Callable[[Item], str],
+                        cache: BuildCache) -> ItemResult:
+    """Replay an item from the item cache when its inputs are unchanged; else render and store it."""
+    item_id = key(item)
+    value = cache.items.get(item_id)
+    if value is not None:
+        try:
+            stored = marshal.loads(value)
+            return ItemResult(stored["files"], stored["warnings"], stored["anchors"], fresh=False)
+        except (EOFError, ValueError, TypeError, KeyError):
+            pass  # a damaged entry: render it again
+    result = render(item)
+    cache.items.put(item_id, marshal.dumps({"files": result.files, "warnings": result.warnings,
+                                            "anchors": result.anchors}))
+    return result
+
+
+# -- forked workers -------------------------------------------------------------------------
+
+#: In a forked worker only: what to render with (set by `_become_worker`; never in the parent).
+_worker: tuple[Callable[[Item], ItemResult], Callable[[Item], str], BuildCache] | None = None
+
+
+def _in_workers(items: list[Item], render: Callable[[Item], ItemResult], key: Callable[[Item], str],
+                cache: BuildCache, jobs: int, tick: Callable[[int], None]) -> dict[Item, ItemResult]:
+    """Render `items` on `jobs` forked processes; take back their results and new cache entries in order."""
+    size = max(1, len(items) // (jobs * 8))
+    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    results: dict[Item, ItemResult] = {}
+    # Forked, so the renderer (Jinja environments, the site model) is inherited, never pickled.
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                             initializer=_become_worker, initargs=(render, key, cache)) as pool:
+        for chunk, (chunk_results, entries) in zip(chunks, pool.map(_render_chunk, chunks)):
+            results.update(zip(chunk, chunk_results))
+            cache.merge(entries)
+            tick(len(chunk))
+    return results
+
+
+def _become_worker(render: Callable[[Item], ItemResult], key: Callable[[Item], str], cache: BuildCache) -> None:
+    global _worker
+    _worker = (render, key, cache)
+
+
+def _render_chunk(chunk: list[Item]) -> tuple[list[ItemResult], tuple]:
+    """In a worker: render some items; return their results and the cache entries they made."""
+    render, key, cache = _worker
+    cache.worker_start()
+    results = [_cached_or_rendered(item, render, key, cache) for item in chunk]
+    return results, cache.worker_result()

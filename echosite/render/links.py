@@ -1,0 +1,113 @@
+"""Stage 6 (render): editors' links, resolved for the page that shows them.
+
+A link is written to a Markdown source (`../nursing/index.en.md`), a folder or a
+file of `content/`; it is published as a relative URL to that page in the linking
+page's language. A link to nothing is a warning with its line. Links to an anchor
+are collected and checked once every page exists (`check_anchors`).
+"""
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from markupsafe import Markup
+
+from ..content import split_name
+from ..errors import Diagnostics
+from ..model import Site
+from .markup import Rendered, fill_links, relative_url
+
+#: A link to an anchor of another page: (source path, line, target site path, fragment, href as written).
+Anchor = tuple[str, int, str, str, str]
+
+
+def output_path(url: str) -> str:
+    """File written for a site path: `/en/about/` -> `en/about/index.html`."""
+    return url.lstrip("/") + "index.html" if url.endswith("/") else url.lstrip("/")
+
+
+class PageLinks:
+    """Markdown as HTML for one page (a `views.ToHtml`), its links leading into the page's language.
+
+    `convert(text_lang, text)` gives the converted (cacheable) Markdown; warnings go to
+    `diag` and links to anchors to `anchors`.
+    """
+
+    def __init__(self, site: Site, lang: str, page_url: str, convert: Callable[[str, str], Rendered],
+                 diag: Diagnostics, anchors: list[Anchor]):
+        self.site, self.lang, self.page_url = site, lang, page_url
+        self._convert, self._diag, self._anchors = convert, diag, anchors
+        self._content = (site.root / "content").resolve()
+
+    def __call__(self, text: str, text_lang: str, path: Path, line: int) -> Markup:
+        return Markup(fill_links(self._convert(text_lang, text), lambda href: self._resolve(href, text, path, line)))
+
+    def _resolve(self, href: str, text: str, source_path: Path, body_line: int) -> str | None:
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc or not parts.path:
+            return href
+        line = body_line + text[: max(text.find(href), 0)].count("\n")
+        if parts.path.startswith("/"):
+            self._diag.warn(source_path, line, f'link "{href}" starts with "/" and breaks under a sub-path; '
+                            "link to the Markdown file instead, such as ../about.en.md")
+            return href
+        fragment = f"#{parts.fragment}" if parts.fragment else ""
+        target = self._target_url(unquote(parts.path), source_path)
+        if target is None:
+            self._diag.warn(source_path, line, f'broken link "{href}": no page or file there in any language; '
+                            "link to an existing .md file or folder")
+            return None
+        if parts.fragment and target.endswith("/"):
+            self._anchors.append((str(source_path), line, target, parts.fragment, href))
+        return relative_url(self.page_url, target) + fragment
+
+    def _target_url(self, path: str, source_path: Path) -> str | None:
+        joined = Path(posixpath.normpath(posixpath.join(source_path.parent.as_posix(), path)))
+        try:
+            rel = PurePosixPath(joined.relative_to(self._content).as_posix())
+        except ValueError:
+            return None
+        if path.endswith(".md"):
+            base, _code = split_name(rel.name)
+            candidates = [(rel.parent / base).as_posix()]
+        else:
+            if joined.is_file():
+                return "/" + rel.as_posix()
+            candidates = [(rel / "index").as_posix(), rel.as_posix()]
+        for key in candidates:
+            key = key.removeprefix("./")
+            version = self.site.version(key, self.lang)
+            if version is not None:
+                return version.url
+        return None
+
+
+def check_anchors(anchors: list[Anchor], files: dict[str, bytes], diag: Diagnostics) -> None:
+    """Warn about `page.md#anchor` links to an id the target page does not have."""
+    ids: dict[str, set[str]] = {}
+    for source_path, line, target, fragment, href in anchors:
+        if target not in ids:
+            ids[target] = _ids(files.get(output_path(target), b"").decode("utf-8"))
+        if unquote(fragment) not in ids[target]:
+            diag.warn(source_path, line, f'link "{href}": the page has no heading or anchor '
+                      f'"#{fragment}"; check the heading\'s id (headings get ids from their text)')
+
+
+class _IdCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.ids.update(value for name, value in attrs if name == "id" and value)
+
+
+def _ids(html: str) -> set[str]:
+    """Every id in a page, found with an HTML parser."""
+    collector = _IdCollector()
+    collector.feed(html)
+    collector.close()
+    return collector.ids

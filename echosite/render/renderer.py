@@ -1,0 +1,197 @@
+"""Stage 6 (render): one item of the site into its output files, through the templates.
+
+The only place in the engine that makes output files. For each item (a page, a
+session in one language, or the site-wide files) it asks the views for plain data,
+fills the Jinja2 templates (one environment per language: autoescape,
+`StrictUndefined`, gettext from the catalogs), serializes iCalendar events and the
+sitemap, and returns an `ItemResult`: its files, warnings and links to anchors.
+"""
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from ..cache import Store
+from ..errors import Diagnostics
+from ..model import Site, session_url
+from ..sessions import Session
+from ..text import parse_locale
+from ..theme import Theme
+from . import session_views, views
+from .ics import assemble_calendar, event_ics
+from .items import Item, ItemResult
+from .links import Anchor, PageLinks, output_path
+from .markup import Rendered, Renderer, relative_url
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+
+
+def make_environment(theme: Theme, translations: Any) -> jinja2.Environment:
+    """A Jinja environment for one language's catalog: autoescape, strict, gettext installed."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(theme.templates),
+        auto_reload=False,  # one build, one read of each template
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.policies["ext.i18n.trimmed"] = True
+    # Translated text is escaped like any other text: a catalog cannot inject markup.
+    env.install_gettext_callables(
+        gettext=lambda s: escape(translations.gettext(s)),
+        ngettext=lambda s, p, n: escape(translations.ngettext(s, p, n)),
+        pgettext=lambda c, s: escape(translations.pgettext(c, s)),
+        npgettext=lambda c, s, p, n: escape(translations.npgettext(c, s, p, n)),
+        newstyle=True,
+    )
+    env.filters["rel"] = _rel
+    return env
+
+
+@jinja2.pass_context
+def _rel(context: jinja2.runtime.Context, url: str) -> str:
+    """Link to a site path: relative to the page, or rooted at base_url's path (404)."""
+    if context.get("rooted"):
+        return context["base_path"] + url.lstrip("/")
+    return relative_url(context["page_url"], url)
+
+
+class SiteRenderer:
+    """Renders the items of one site model; converted Markdown is cached in `markdown`."""
+
+    def __init__(self, site: Site, *, theme: Theme, translations: dict[str, Any], markdown: Store):
+        self.site, self.theme, self.config = site, theme, site.config
+        self.envs = {lang: make_environment(theme, translations[lang]) for lang in self.config.languages}
+        self._markdown = {lang: Renderer(lang) for lang in self.config.languages}
+        self._store = markdown
+        self._site_views: dict[str, dict[str, Any]] = {}
+        self._events: dict[tuple[str, str], bytes] = {}  # serialized VEVENTs by (session id, lang)
+
+    def render(self, item: Item) -> ItemResult:
+        """Render one item on its own: its files, warnings and links to anchors."""
+        kind, index, lang = item
+        out = _Output(self.site.root)
+        if kind == "page":
+            self._page(index, out)
+        elif kind == "session":
+            self._session(self.site.sessions[index], lang, out)
+        else:
+            self._site_files(out)
+        return ItemResult(out.files, [(p.path, p.line, p.message) for p in out.diag.problems], out.anchors,
+                          out.events)
+
+    def remember_events(self, events: dict[tuple[str, str], bytes]) -> None:
+        """Reuse events serialized elsewhere (by workers) for the site-wide calendars."""
+        self._events.update(events)
+
+    def assets(self) -> dict[str, bytes]:
+        """The theme's `assets/` and the static files of `content/`, by output path."""
+        found = {}
+        if self.theme.assets.is_dir():
+            for path in sorted(self.theme.assets.rglob("*")):
+                if path.is_file():
+                    found["assets/" + path.relative_to(self.theme.assets).as_posix()] = path.read_bytes()
+        for path in self.site.assets:
+            found[path.relative_to(self.site.root / "content").as_posix()] = path.read_bytes()
+        return found
+
+    # -- items -------------------------------------------------------------------------
+
+    def _page(self, index: int, out: _Output) -> None:
+        version = self.site.versions[index]
+        to_html = self._to_html(version.lang, version.url, out)
+        context = {**views.page_view(self.site, version, to_html), **session_views.page_calendar(self.site, version)}
+        out.emit(version.url, self._template(version.lang, context.pop("template"), **context))
+
+    def _session(self, session: Session, lang: str, out: _Output) -> None:
+        """A session's page and its iCalendar file, in `lang`."""
+        context = session_views.session_view(self.site, session, lang, self._to_html(lang, session_url(lang, session.id), out))
+        out.emit(context["page_url"], self._template(lang, "session.html", **context))
+        event = self._event(session, lang)
+        out.events[(session.id, lang)] = event
+        out.emit(session_views.ics_url(lang, session.id),
+                 assemble_calendar(session.title.get(lang, self.config.languages), [event]))
+
+    def _site_files(self, out: _Output) -> None:
+        """The iCalendar files of programmes and of the site, the language chooser, 404, sitemap, robots.txt."""
+        for lang in self.config.languages:
+            for url, name, sessions in session_views.calendar_files(self.site, lang):
+                out.emit(url, assemble_calendar(name, [self._event(s, lang) for s in sessions]))
+        lang = self.config.default_language
+        out.emit("/", self._template(lang, "chooser.html", **views.chooser_view(self.site)))
+        sections = [Markup(self._template(code, "404-message.html", page_url="/404.html", rooted=True,
+                                          first=(code == lang)))
+                    for code in self.config.languages]
+        out.emit("/404.html", self._template(lang, "404.html", page_url="/404.html", rooted=True, sections=sections))
+        out.emit("/sitemap.xml", self._sitemap())
+        sitemap = views.absolute(self.config, "/sitemap.xml")
+        out.emit("/robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {sitemap}\n")
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _template(self, lang: str, template: str, **context: Any) -> str:
+        context.setdefault("rooted", False)
+        if lang not in self._site_views:
+            self._site_views[lang] = views.site_view(self.site, lang)
+        return self.envs[lang].get_template(template).render(
+            site=self._site_views[lang], lang=lang, dir=parse_locale(lang).text_direction,
+            base_path=self.config.base_path, **context)
+
+    def _to_html(self, lang: str, page_url: str, out: _Output) -> PageLinks:
+        return PageLinks(self.site, lang, page_url, self._converted, out.diag, out.anchors)
+
+    def _converted(self, lang: str, text: str) -> Rendered:
+        """Markdown written in `lang`, converted once: from the cache when it was before."""
+        renderer = self._markdown[lang]
+        key = renderer.key(text)
+        stored = self._store.get(key)
+        if stored is not None:
+            html, links = json.loads(stored)
+            return Rendered(html, tuple(links))
+        rendered = renderer.convert(text)
+        self._store.put(key, json.dumps([rendered.html, list(rendered.links)], ensure_ascii=False))
+        return rendered
+
+    def _event(self, session: Session, lang: str) -> bytes:
+        """A session's serialized VEVENT in `lang`, made once per build and reused."""
+        key = (session.id, lang)
+        if key not in self._events:
+            words = self.envs[lang].get_template("labels.html").module  # translated words for iCalendar text
+            self._events[key] = event_ics(session, lang, self.config.languages, self.config,
+                                          views.absolute(self.config, session_url(lang, session.id)),
+                                          words.presenters, words.online)
+        return self._events[key]
+
+    def _sitemap(self) -> bytes:
+        ET.register_namespace("", SITEMAP_NS)
+        ET.register_namespace("xhtml", XHTML_NS)
+        urlset = ET.Element(f"{{{SITEMAP_NS}}}urlset")
+        for group in views.translation_groups(self.site):
+            for lang, url in group.items():
+                entry = ET.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
+                ET.SubElement(entry, f"{{{SITEMAP_NS}}}loc").text = views.absolute(self.config, url)
+                for alternate in views.alternates(self.config, group):
+                    ET.SubElement(entry, f"{{{XHTML_NS}}}link", rel="alternate", **alternate)
+        ET.indent(urlset)
+        return ET.tostring(urlset, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+class _Output:
+    """What one item is making: files, warnings (relative to the site root), anchors, events."""
+
+    def __init__(self, root: Path):
+        self.files: dict[str, bytes] = {}
+        self.diag = Diagnostics(root=root)
+        self.anchors: list[Anchor] = []
+        self.events: dict[tuple[str, str], bytes] = {}
+
+    def emit(self, url: str, data: str | bytes) -> None:
+        self.files[output_path(url)] = data.encode("utf-8") if isinstance(data, str) else data
