@@ -101,6 +101,15 @@ def link_outside(path: Path, site: Path) -> Path | None:
     content = site / "content"
     if not path.is_relative_to(content):
         return None
+    # Strings, not Paths: this runs for every file of every build.
+    below = os.fspath(path)[len(os.fspath(content)) + 1:]
+    folder = os.fspath(content)
+    for part in below.split(os.sep) if below else ():
+        folder = os.path.join(folder, part)
+        if part == ".." or os.path.islink(folder):
+            break
+    else:
+        return None  # no link below content/: the file is inside it (a few lstat calls, not a resolve)
     target = path.resolve()
     return None if target.is_relative_to(site.resolve()) or target.is_relative_to(content.resolve()) else target
 

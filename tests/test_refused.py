@@ -192,6 +192,18 @@ def test_links_leading_outside_the_site_are_refused(sandbox, capsys, rel, text):
     sandbox.refuses(capsys, f"{rel}: " + OUTSIDE.format(target=target))
 
 
+def test_texts_in_a_linked_sessions_folder_outside_the_site_are_refused(sandbox, capsys):
+    sessions = sandbox.site / "content/programmes/alpha/sessions"
+    private = sandbox.root / "private"
+    shutil.move(sessions, private)
+    os.symlink(private, sessions)
+    capsys.readouterr()
+    assert sandbox.build() == 1
+    err = capsys.readouterr().err.splitlines()
+    assert any(line.endswith("sessions/alpha-1.es.md: " + OUTSIDE.format(target=private / "alpha-1.es.md"))
+               for line in err), err
+
+
 def test_links_inside_the_site_are_followed(sandbox, capsys):
     os.symlink("../about.en.md", sandbox.site / "content/files/about-again.en.md")
     os.symlink("note.txt", sandbox.site / "content/files/same-note.txt")
