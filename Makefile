@@ -1,16 +1,19 @@
+# make setup: create .venv with the pinned dependencies (every other target does it first).
 # make build: set up .venv (pinned) and build the default site into output/.
 # make test:  the same set-up, then the whole test suite.
 VENV  ?= .venv
 PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: build test serve check clean
+.PHONY: setup build test serve check clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade 'pip>=24'
 	$(PY) -m pip install -q -c constraints.txt -e '.[test]'
 	touch $(STAMP)
+
+setup: $(STAMP)
 
 build: $(STAMP)
 	$(PY) build.py build

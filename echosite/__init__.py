@@ -4,3 +4,5 @@
 `sessions`, `i18n`, `model`, `render/` (a subpackage), `write`. README.md, "How it works",
 says what each does.
 """
+
+__version__ = "0.1.0"

@@ -99,11 +99,11 @@ def load_config(site: Path, diag: Diagnostics, base_url: str | None = None) -> C
         "languages": languages,
         "base_url": _base_url(base_url or data["base_url"], path, 0 if base_url else data.line_of("base_url"), diag),
         "timezone": load_zone(data["timezone"], path, data.line_of("timezone"), diag),
-        "title": parse_text(data["title"], path, data.line_of("title"), "title", languages, diag),
+        "title": parse_text(data["title"], path, data.line_of("title"), "title", languages, diag, warn_missing=True),
     }
     for key in ("description", "footer"):
         if key in data:
-            values[key] = parse_text(data[key], path, data.line_of(key), key, languages, diag)
+            values[key] = parse_text(data[key], path, data.line_of(key), key, languages, diag, warn_missing=True)
     values["cities"] = _cities(data, path, languages, diag)
     if "organizer" in data:
         values["organizer"] = _organizer(data, path, languages, diag)
@@ -157,7 +157,7 @@ def _cities(data: YamlMap, path: Path, languages: tuple[str, ...], diag: Diagnos
         for key in item:
             if key not in ("name", "timezone"):
                 diag.warn(path, item.line_of(key), f'unknown city key "{key}"{did_you_mean(key, ("name", "timezone"))}')
-        name = parse_text(item["name"], path, item.line_of("name"), "name", languages, diag)
+        name = parse_text(item["name"], path, item.line_of("name"), "name", languages, diag, warn_missing=True)
         zone = load_zone(item["timezone"], path, item.line_of("timezone"), diag)
         if name and zone:
             cities.append(City(name, zone))
@@ -169,7 +169,8 @@ def _organizer(data: YamlMap, path: Path, languages: tuple[str, ...], diag: Diag
     if not isinstance(value, YamlMap) or "name" not in value:
         diag.error(path, data.line_of("organizer"), "organizer must be a mapping with a name and a url")
         return None
-    name = parse_text(value["name"], path, value.line_of("name"), "organizer.name", languages, diag)
+    name = parse_text(value["name"], path, value.line_of("name"), "organizer.name", languages, diag,
+                      warn_missing=True)
     url = value.get("url", "")
     if not isinstance(url, str):
         diag.error(path, value.line_of("url"), "organizer.url must be text")

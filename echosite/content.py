@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 from .errors import Diagnostics, did_you_mean
 from .source import ParseMemo, YamlMap, link_outside, outside_message, read_markdown
 
-FRONT_MATTER_KEYS = ("title", "description", "draft", "slug", "weight", "menu", "layout")
+FRONT_MATTER_KEYS = ("title", "description", "draft", "slug", "weight", "menu", "layout", "translated_from")
 LAYOUTS = ("page", "calendar")
 CALENDAR_FILE = "sessions.yaml"
 SESSION_TEXTS = "sessions"
@@ -40,6 +40,8 @@ class Source:
     weight: int = 0
     menu: bool = False
     layout: str = "page"
+    #: Fingerprint of the original text this translation was last reviewed against (`i18n reviewed`).
+    translated_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -210,6 +212,8 @@ _CHECKS = {
     "menu": (lambda v: isinstance(v, bool), "menu must be true or false"),
     "weight": (lambda v: isinstance(v, int) and not isinstance(v, bool),
                "weight must be a whole number such as 10 (smaller comes first)"),
+    "translated_from": (lambda v: isinstance(v, str),
+                        "translated_from must be text in quotes; `python build.py i18n reviewed FILE` writes it"),
 }
 
 

@@ -39,6 +39,10 @@ class SiteError(Exception):
         return f"{plural(errors, 'error')}, {plural(len(self.problems) - errors, 'warning')}"
 
 
+class UsageError(Exception):
+    """A wrong command line (exit status 2), as opposed to a mistake in the site."""
+
+
 @dataclass
 class Diagnostics:
     """Collects errors and warnings of a run; warnings become errors when strict.

@@ -35,6 +35,8 @@ class BuildResult:
     #: Nothing to do: inputs and output were exactly as the last build left them.
     up_to_date: bool = False
     seconds: float = 0.0
+    #: The output folder written (None for a check).
+    out: Path | None = None
 
 
 def build(site: Path, out: Path | None = None, *, base_url: str | None = None, strict: bool = False,
@@ -58,7 +60,7 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
     cache = BuildCache(Path(cache_dir).resolve() if cache_dir else site / CACHE_DIR, site=site, theme=theme,
                        out=out, options=(base_url, drafts), read=not clean, write=write_files)
     if (last := cache.last_build()) is not None:
-        return _unchanged(last, diag, time.perf_counter() - started)
+        return _unchanged(last, diag, time.perf_counter() - started, out)
 
     # The stages import Jinja, Markdown, Babel and icalendar: only when there is work.
     from . import config, content, i18n, model, render, sessions
@@ -79,18 +81,20 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
     changed = write.write_output(rendered.files, out) if write_files else 0              # 7. write
 
     result = BuildResult(diag.warnings, _pages(rendered.files, cfg.languages), len(rendered.files),
-                         cfg.base_url, changed, rendered.rendered, seconds=time.perf_counter() - started)
+                         cfg.base_url, changed, rendered.rendered, seconds=time.perf_counter() - started,
+                         out=out if write_files else None)
     cache.save({"warnings": [(p.path, p.line, p.message) for p in result.warnings], "pages": result.pages,
                 "files": result.file_count, "base_url": result.base_url})
     return result
 
 
-def _unchanged(last: dict, diag: Diagnostics, seconds: float) -> BuildResult:
+def _unchanged(last: dict, diag: Diagnostics, seconds: float, out: Path) -> BuildResult:
     """The result of a build with nothing to do, from the last build's record (its warnings again)."""
     for path, line, message in last["warnings"]:
         diag.warn(diag.root / path, line, message)
     diag.raise_if_errors(final=True)
-    return BuildResult(diag.warnings, last["pages"], last["files"], last["base_url"], up_to_date=True, seconds=seconds)
+    return BuildResult(diag.warnings, last["pages"], last["files"], last["base_url"], up_to_date=True, seconds=seconds,
+                       out=out)
 
 
 def _pages(files: dict[str, bytes], languages: tuple[str, ...]) -> dict[str, int]:

@@ -51,11 +51,17 @@ class Text:
 
 
 def parse_text(value: Any, path: Path, line: int, key: str, languages: tuple[str, ...],
-               diag: Diagnostics) -> Text | None:
-    """Read a translatable value: a string, or a mapping of language code to string."""
+               diag: Diagnostics, warn_missing: bool = False) -> Text | None:
+    """Read a translatable value: a string, or a mapping of language code to string.
+
+    With `warn_missing`, a mapping that lacks a configured language is a warning
+    (that language's pages show the value in another language).
+    """
     if isinstance(value, str):
         return Text.plain(value)
     if isinstance(value, dict):
+        if warn_missing:
+            _warn_missing(value, path, line, key, languages, diag)
         values = []
         for code, item in value.items():
             item_line = getattr(value, "lines", {}).get(code, line)
@@ -70,6 +76,17 @@ def parse_text(value: Any, path: Path, line: int, key: str, languages: tuple[str
     diag.error(path, line, f'"{key}" must be text, or a mapping of language code to text '
                '(en: "…", es: "…"); put it in quotes')
     return None
+
+
+def _warn_missing(value: dict, path: Path, line: int, key: str, languages: tuple[str, ...],
+                  diag: Diagnostics) -> None:
+    written = [code for code in languages if code in value]
+    if not written:
+        return  # only unknown codes: each is an error already
+    for lang in languages:
+        if lang not in value:
+            diag.warn(path, line, f'"{key}" has no {lang} text: {lang} pages show the {written[0]} text; '
+                      f'add {lang}: "…"')
 
 
 def load_zone(name: Any, path: Path, line: int, diag: Diagnostics) -> zoneinfo.ZoneInfo | None:

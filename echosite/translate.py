@@ -1,22 +1,22 @@
 """The translators' workflow: `i18n extract | update | compile | stats` (Babel's API)."""
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
-import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from babel import Locale
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import write_po
 
 from .config import load_config
-from .content import load_content
-from .errors import Diagnostics, Problem, SiteError
-from .i18n import DOMAIN, SOURCE_LANGUAGE, checked_catalogs, compiled, po_path, template_messages
+from .content import Source, load_content
+from .errors import Diagnostics, Problem, SiteError, UsageError
+from .i18n import DOMAIN, SOURCE_LANGUAGE, checked_catalogs, compiled, po_path, read_catalog, template_messages
 from .theme import find_theme
 
 #: The date written in a new template's header; kept from the old one so that
@@ -35,44 +35,48 @@ def pot_path(translations: Path) -> Path:
     return translations / f"{DOMAIN}.pot"
 
 
-def extract(site: Path) -> Path:
-    """Refresh `translations/messages.pot` from the templates."""
-    _config, theme, _diag = _site(site)
+def extract(site: Path) -> tuple[Path, bool]:
+    """Refresh `translations/messages.pot` from the templates; return it and whether it changed."""
+    _config, theme, diag = _site(site)
     pot = pot_path(theme.translations)
-    old = _read(pot, None)
+    old = _read(pot, None, diag)
+    diag.raise_if_errors()
     catalog = Catalog(project=_PROJECT, charset="utf-8", fuzzy=False,
                       creation_date=old.creation_date if old else datetime.now(timezone.utc))
     for message in template_messages(theme.templates):
         where = (message.path.relative_to(theme.templates.parent).as_posix(), message.line)
         catalog.add(message.id, None, [where], context=message.context)
     if old is not None and _same_messages(old, catalog):
-        return pot
+        return pot, False
     _write(pot, catalog)
-    return pot
+    return pot, True
 
 
-def update(site: Path) -> list[Path]:
-    """Merge the template into every configured language, creating new catalogs."""
-    config, theme, _diag = _site(site)
-    template = _read(pot_path(theme.translations), None)
-    if template is None:
+def update(site: Path) -> list[tuple[Path, bool]]:
+    """Merge the template into every configured language, creating new catalogs.
+
+    Returns each catalog and whether it changed. Every catalog is read first;
+    when one is malformed, none is written.
+    """
+    config, theme, diag = _site(site)
+    pot = pot_path(theme.translations)
+    if not pot.is_file():
         extract(site)
-        template = _read(pot_path(theme.translations), None)
+    template = _read(pot, None, diag)
+    catalogs = {lang: _read(po_path(theme.translations, lang), lang, diag)
+                for lang in config.languages if lang != SOURCE_LANGUAGE}
+    diag.raise_if_errors()
     written = []
-    for lang in config.languages:
-        if lang == SOURCE_LANGUAGE:
-            continue
-        path = po_path(theme.translations, lang)
-        catalog = _read(path, lang)
+    for lang, catalog in catalogs.items():
         if catalog is None:
-            catalog = _read(pot_path(theme.translations), lang)
+            catalog = _read(pot, lang, diag)
             catalog.locale = Locale.parse(lang.replace("-", "_"))
             catalog.revision_date = template.creation_date
             catalog.fuzzy = False
         else:
             catalog.update(template, update_creation_date=False)
-        _write(path, catalog, ignore_obsolete=True)
-        written.append(path)
+        written.append((po_path(theme.translations, lang), _write(po_path(theme.translations, lang), catalog,
+                                                                  ignore_obsolete=True)))
     return written
 
 
@@ -93,9 +97,13 @@ def compile_catalogs(site: Path, strict: bool = False) -> tuple[list[Path], list
     return written, diag.warnings
 
 
+#: The front matter key of a translation that records which original text it translates.
+TRANSLATED_FROM = "translated_from"
+
+
 @dataclass
 class LanguageStats:
-    """Translation progress of one language."""
+    """Translation progress of one language; pages named by their file, relative to the site."""
 
     lang: str
     ui_translated: int
@@ -104,16 +112,34 @@ class LanguageStats:
     pages_translated: int
     pages_missing: int
     pages_outdated: int
+    #: Translations whose original changed since they were marked reviewed, or never marked.
     outdated: list[str]
+    #: Files to write: `content/about.fr.md` for a page that has no fr file.
     missing: list[str]
+
+    @property
+    def to_do(self) -> int:
+        return self.ui_fuzzy + self.ui_missing + self.pages_missing + self.pages_outdated
+
+
+def original_digest(original: Source) -> str:
+    """A fingerprint of what a translator translates: the original's title, description and text."""
+    text = "\0".join((original.title, original.description, original.body))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 def stats(site: Path) -> list[LanguageStats]:
-    """Per language: UI strings translated / fuzzy / missing, and pages translated / missing / outdated."""
+    """Per language: UI strings translated / fuzzy / missing, and pages translated / missing / outdated.
+
+    A translation is outdated unless its `translated_from` front matter holds the
+    fingerprint of its original's current text (`i18n reviewed` writes it).
+    """
     config, theme, diag = _site(site)
     messages = {(m.key, m.context) for m in template_messages(theme.templates)}
     content = load_content(site / "content", config.languages, diag, drafts=True)
-    times = _change_times(site, [s.path for p in content.pages for s in p.sources])
+    catalogs = {lang: _read(po_path(theme.translations, lang), lang, diag)
+                for lang in config.languages if lang != SOURCE_LANGUAGE}
+    diag.raise_if_errors()
     default = config.default_language
     result = []
     for lang in config.languages:
@@ -121,9 +147,8 @@ def stats(site: Path) -> list[LanguageStats]:
         if lang == SOURCE_LANGUAGE:
             translated = len(messages)
         else:
-            catalog = _read(po_path(theme.translations, lang), lang)
             for key, context in messages:
-                found = catalog.get(key, context=context) if catalog else None
+                found = catalogs[lang].get(key, context=context) if catalogs[lang] else None
                 if found is not None and found.string and found.fuzzy:
                     fuzzy += 1
                 elif found is not None and found.string:
@@ -132,9 +157,10 @@ def stats(site: Path) -> list[LanguageStats]:
         for page in content.pages:
             own, original = page.source(lang), page.source(default)
             if own is None:
-                missing_pages.append(page.key)
-            elif lang != default and original and times[original.path] > times[own.path]:
-                outdated_pages.append(page.key)
+                borrowed = page.sources[0]
+                missing_pages.append(_rel(site, borrowed.path.with_name(f"{_stem(borrowed)}.{lang}.md")))
+            elif original and own is not original and own.translated_from != original_digest(original):
+                outdated_pages.append(_rel(site, own.path))
             else:
                 done += 1
         result.append(LanguageStats(lang, translated, fuzzy, len(messages) - translated - fuzzy, done,
@@ -143,7 +169,7 @@ def stats(site: Path) -> list[LanguageStats]:
 
 
 def format_stats(rows: list[LanguageStats], fmt: str = "table") -> str:
-    """The stats as a readable table or as JSON."""
+    """The stats as a readable table, each file to translate or review below it, or as JSON."""
     if fmt == "json":
         return json.dumps([row.__dict__ for row in rows], indent=2, ensure_ascii=False) + "\n"
     header = ("language", "UI translated", "fuzzy", "missing", "pages translated", "missing", "outdated")
@@ -152,45 +178,82 @@ def format_stats(rows: list[LanguageStats], fmt: str = "table") -> str:
     widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
     text = "\n".join("  ".join(str(v).ljust(w) for v, w in zip(line, widths)).rstrip() for line in lines)
     for row in rows:
-        for key in row.outdated:
-            text += f"\n{row.lang}: outdated: {key} (the {rows[0].lang} text changed after this translation)"
+        for path in row.missing:
+            text += f"\n{row.lang}: missing: {path}"
+        for path in row.outdated:
+            text += (f"\n{row.lang}: outdated: {path}: its original changed since it was last reviewed; update it, "
+                     f"then run `python build.py i18n reviewed {path}`")
     return text + "\n"
 
 
-def _change_times(site: Path, paths: list[Path]) -> dict[Path, float]:
-    """When each file last changed: its last commit in git, else (or if edited since) its mtime."""
-    times = {path: path.stat().st_mtime for path in paths}
-    try:
-        top = subprocess.run(["git", "-C", str(site), "rev-parse", "--show-toplevel"], capture_output=True,
-                             text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", top, "status", "--porcelain", "-z", "--", str(site.resolve())],
-                               capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return times
-    edited = {(Path(top) / entry[3:]).resolve() for entry in dirty.split("\0") if entry}
-    for path in paths:
-        if path.resolve() in edited:
-            continue
-        out = subprocess.run(["git", "-C", top, "log", "-1", "--format=%ct", "--", str(path.resolve())],
-                             capture_output=True, text=True).stdout.strip()
-        if out:
-            times[path] = float(out)
-    return times
+def mark_reviewed(site: Path, files: list[Path]) -> list[Path]:
+    """Record in each translation's front matter that it matches its original's current text."""
+    config, _theme, diag = _site(site)
+    content = load_content(site / "content", config.languages, diag, drafts=True)
+    diag.raise_if_errors()
+    default = config.default_language
+    sources = {source.path.resolve(): (page, source) for page in content.pages for source in page.sources}
+    marks = []
+    for file in files:
+        path = site / file if (site / file).exists() else file  # as `stats` prints it, or from here
+        page, source = sources.get(path.resolve(), (None, None))
+        if source is None:
+            raise UsageError(f"{file} is not a page of the site {site}; name a translation such as "
+                             f"content/about.{config.languages[-1]}.md")
+        original = page.source(default)
+        if source is original:
+            raise UsageError(f"{file} is an original, in the default language ({default}); "
+                             "name its translations instead")
+        if original is None:
+            raise UsageError(f"{file} has no original in the default language ({default}) to be reviewed against")
+        marks.append((source.path, original_digest(original)))
+    for path, digest in marks:
+        _set_front_matter(path, TRANSLATED_FROM, f'"{digest}"')
+    return [path for path, _digest in marks]
 
 
-def _read(path: Path, lang: str | None) -> Catalog | None:
-    if not path.is_file():
-        return None
-    with path.open("rb") as fileobj:
-        return read_po(fileobj, locale=lang.replace("-", "_") if lang else None)
+def _set_front_matter(path: Path, key: str, value: str) -> None:
+    """Write `key: value` into a file's front matter, replacing the key's line; nothing else changes."""
+    lines = path.read_bytes().decode("utf-8").splitlines(keepends=True)
+    newline = "\r\n" if lines[0].endswith("\r\n") else "\n"
+    end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
+    entry = f"{key}: {value}{newline}"
+    found = next((i for i in range(1, end) if lines[i].startswith(f"{key}:")), None)
+    if found is None:
+        lines.insert(end, entry)
+    else:
+        lines[found] = entry
+    _replace(path, "".join(lines).encode("utf-8"))
 
 
-def _write(path: Path, catalog: Catalog, ignore_obsolete: bool = False) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _rel(site: Path, path: Path) -> str:
+    return path.resolve().relative_to(site.resolve()).as_posix()
+
+
+def _stem(source: Source) -> str:
+    return source.path.name.removesuffix(f".{source.lang}.md")
+
+
+def _read(path: Path, lang: str | None, diag: Diagnostics) -> Catalog | None:
+    """The catalog at `path`, None when there is none; a malformed one is an error in `diag`."""
+    return read_catalog(path, lang, diag) if path.is_file() else None
+
+
+def _write(path: Path, catalog: Catalog, ignore_obsolete: bool = False) -> bool:
+    """Write a catalog unless the file already holds exactly that; return whether it changed."""
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=76, sort_by_file=True, ignore_obsolete=ignore_obsolete)
+    if path.is_file() and path.read_bytes() == buffer.getvalue():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _replace(path, buffer.getvalue())
+    return True
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write a file whole or not at all."""
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(buffer.getvalue())
+    tmp.write_bytes(data)
     os.replace(tmp, path)
 
 
@@ -200,4 +263,4 @@ def _same_messages(old: Catalog, new: Catalog) -> bool:
     return key(old) == key(new)
 
 
-__all__ = ["extract", "update", "compile_catalogs", "stats", "format_stats", "SiteError"]
+__all__ = ["extract", "update", "compile_catalogs", "stats", "format_stats", "mark_reviewed", "SiteError"]

@@ -143,16 +143,16 @@ def test_malformed_po_file(site_copy, capsys):
 def test_translation_adding_markup_is_an_error(site_copy, capsys):
     _own_catalog(site_copy, HEADER + 'msgid "Home"\nmsgstr "<script>alert(1)</script>Inicio"\n')
     assert run(site_copy) == 1
-    assert any(l.startswith('translations/es/LC_MESSAGES/messages.po:6: translation of "Home" adds markup (</script>, <script>)')
-               for l in errors_of(capsys))
+    assert ('translations/es/LC_MESSAGES/messages.po:7: translation of "Home" adds markup (</script>, <script>) '
+            'that the English text does not have; remove it') in errors_of(capsys)
 
 
 def test_translation_breaking_a_placeholder_is_an_error(site_copy, capsys):
     msgid = "This page has not been translated yet; it is shown in its %(language)s version."
     _own_catalog(site_copy, HEADER + f'#, python-format\nmsgid "{msgid}"\nmsgstr "Página en %(idioma)s."\n')
     assert run(site_copy) == 1
-    assert any(l.startswith("translations/es/LC_MESSAGES/messages.po:7: translation of") and "placeholder" in l
-               for l in errors_of(capsys))
+    assert (f'translations/es/LC_MESSAGES/messages.po:8: translation of "{msgid}" uses %(idioma)s, which the '
+            "English text does not have; keep its placeholders (%(language)s)") in errors_of(capsys)
 
 
 def test_fuzzy_translation_warns_and_falls_back_to_english(site_copy, capsys):
@@ -265,3 +265,77 @@ def test_preview_counts_errors_as_errors(site_copy):
         assert failed.lines[-1] == "1 error, 1 warning; the browser shows them until the next good save"
     finally:
         preview.close()
+
+
+# Issue 11.5: catalogs never lose text.
+
+ES_PO = "translations/es/LC_MESSAGES/messages.po"
+#: The one warning of the `basic` fixture site.
+ONLY_ENGLISH = ("content/only-english.en.md:1: warning: no es translation: /es/only-english/ shows this en text "
+                "(a fallback page); translate it as only-english.es.md")
+
+
+def _break_catalog(site: Path, old: str, new: str) -> bytes:
+    """Give the site its own copy of the catalogs with one change; return the broken catalog's bytes."""
+    shutil.copytree(Path(__file__).resolve().parent.parent / "translations", site / "translations")
+    po = site / ES_PO
+    text = po.read_text(encoding="utf-8")
+    assert old in text
+    po.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return po.read_bytes()
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ('msgstr "Unirse a la sesión"\n', 'msgstr "Unirse a la sesió\n',
+     "136: malformed catalog: the text on this line has no closing quote (end-of-line within string); end it with \""),
+    ('msgstr "Unirse a la sesión"\n', 'msgstr "Unirse a la "sesión""\n',
+     '136: malformed catalog: text after the closing quote; write \\" for a quote inside the text'),
+    ('msgstr "Unirse a la sesión"\n', 'msgstr Unirse a la sesión\n',
+     '136: malformed catalog: expected text in double quotes after msgstr, such as msgstr "Inicio"; '
+     "a comment line starts with #"),
+    ('msgid "Join the session"\nmsgstr "Unirse a la sesión"\n',
+     'msgid "Join the session"\nmsgstr "Unirse a la sesión"\n\nmsgid "Join the session"\nmsgstr "Unirse"\n',
+     "138: malformed catalog: duplicate message definition: another entry has the same msgid (and msgctxt); "
+     "keep only one of them"),
+])
+def test_a_malformed_catalog_is_an_error_and_no_command_rewrites_it(site_copy, capsys, old, new, message):
+    out = site_copy.parent / "out"
+    assert run(site_copy) == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    broken = _break_catalog(site_copy, old, new)
+    capsys.readouterr()
+    assert run(site_copy) == 1
+    assert errors_of(capsys) == [ONLY_ENGLISH, f"{ES_PO}:{message}", "1 error, 1 warning; nothing was written"]
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    for action in ("update", "compile", "stats"):
+        assert main(["i18n", action, "--site", str(site_copy)]) == 1, action
+        assert errors_of(capsys) == [f"{ES_PO}:{message}", "1 error, 0 warnings; nothing was written"], action
+        assert (site_copy / ES_PO).read_bytes() == broken, action
+    assert main(["i18n", "extract", "--site", str(site_copy)]) == 0  # reads the templates only
+    assert capsys.readouterr().out == "translations/messages.pot is up to date\n"
+    assert (site_copy / ES_PO).read_bytes() == broken
+    assert not (site_copy / ES_PO).with_suffix(".mo").exists()
+
+
+@pytest.mark.parametrize("new, message", [
+    ('msgstr "Unirse al 100 % de la sesión"\n',
+     'translation of "Join the session" has a "%" that starts no placeholder; write "%%" for a percent sign'),
+    ('msgstr "Unirse a la sesión %(hora)s"\n',
+     'translation of "Join the session" uses %(hora)s, which the English text does not have; '
+     "keep its placeholders (none)"),
+    ('msgstr "Unirse a la sesión %s"\n',
+     'translation of "Join the session" has a "%" that starts no placeholder; write "%%" for a percent sign'),
+])
+def test_a_percent_sign_or_new_placeholder_in_a_translation_is_an_error_with_its_line(site_copy, capsys, new, message):
+    _break_catalog(site_copy, 'msgstr "Unirse a la sesión"\n', new)
+    assert run(site_copy) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines() == [ONLY_ENGLISH, f"{ES_PO}:136: {message}", "1 error, 1 warning; nothing was written"]
+    assert "Traceback" not in err
+
+
+def test_a_percent_sign_written_as_two_is_shown_as_one(site_copy, capsys):
+    _break_catalog(site_copy, 'msgstr "Unirse a la sesión"\n', 'msgstr "Unirse al 100 %% de la sesión"\n')
+    out = site_copy.parent / "out"
+    assert run(site_copy) == 0
+    assert "Unirse al 100 % de la sesión" in (out / "es/sessions/alpha-1/index.html").read_text(encoding="utf-8")

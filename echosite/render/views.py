@@ -47,6 +47,7 @@ def site_view(site: Site, lang: str) -> dict[str, Any]:
         "title_lang": config.title.lang_of(lang, order),
         "description": config.description.get(lang, order),
         "footer": config.footer.get(lang, order),
+        "footer_lang": config.footer.lang_of(lang, order),
         "home": f"/{lang}/",
         "languages": [{"code": code, "name": language_name(code)} for code in order],
         "nav": _nav(site, lang),
@@ -87,11 +88,13 @@ def page_view(site: Site, version: Version, to_html: ToHtml) -> dict[str, Any]:
 
 def chooser_view(site: Site) -> dict[str, Any]:
     """The root page's variables: one choice per language, each in its own language."""
-    config = site.config
+    config, order = site.config, site.config.languages
     return {
         "page_url": "/",
+        # A language whose title is missing borrows another's: `title_lang` says which.
         "choices": [{"code": code, "name": language_name(code), "url": f"/{code}/",
-                     "title": config.title.get(code, config.languages)} for code in config.languages],
+                     "title": config.title.get(code, order), "title_lang": config.title.lang_of(code, order)}
+                    for code in order],
         "canonical": config.base_url,
         "alternates": alternates(config, {code: f"/{code}/" for code in config.languages}),
     }
