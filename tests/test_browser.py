@@ -25,14 +25,15 @@ from urllib.request import url2pathname
 
 import pytest
 
+from conftest import REPO
+
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
-NODE_MODULES = ROOT / "node_modules"
+NODE_MODULES = REPO / "node_modules"
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE_CORE = NODE_MODULES / "axe-core" / "axe.min.js"
 PLAYWRIGHT = NODE_MODULES / "playwright-core" / "package.json"
-AXE_SCRIPT = ROOT / "tests" / "browser" / "axe.mjs"
+AXE_SCRIPT = REPO / "tests" / "browser" / "axe.mjs"
 WIDTHS = [1280, 375]
 # Keep one command line well under Linux's ARG_MAX (2 MiB) however big the site gets.
 _MAX_ARGS_CHARS = 500_000
@@ -59,7 +60,7 @@ def _java() -> str:
     if java is None:
         _missing("`java` is not installed (Debian: default-jre-headless)")
     if not VNU_JAR.is_file():
-        _missing(f"{VNU_JAR.relative_to(ROOT)} is missing (run `npm ci`)")
+        _missing(f"{VNU_JAR.relative_to(REPO)} is missing (run `npm ci`)")
     return java  # type: ignore[return-value]
 
 
@@ -334,7 +335,7 @@ def axe_report(
         timeout=900,
         check=False,
         env={**os.environ, "CHROMIUM": chromium},
-        cwd=ROOT,
+        cwd=REPO,
     )
     if run.returncode not in (0, 1):
         pytest.fail(f"axe.mjs exited {run.returncode}:\n{run.stderr[-4000:]}", pytrace=False)

@@ -133,14 +133,15 @@ def test_progress_line_on_a_terminal_and_summary_always(site_copy, capsys, monke
     from echosite import cli
 
     monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: True)
-    ticks = iter([0.0, 0.5, 1.5, 1.6, 2.0, 3.0] + [3.0 + i for i in range(1000)])
-    monkeypatch.setattr(cli.time, "perf_counter", lambda: next(ticks))
+    clock = {"now": 0.0}  # seconds since the build started, however often the clock is read
+    monkeypatch.setattr(cli.time, "perf_counter", lambda: clock["now"])
     show = cli._progress_line()
-    show(1, 10)   # under a second: nothing
-    show(5, 10)   # shown
-    show(10, 10)  # done: the line is cleared
+    for now, done in ((0.5, 1), (1.5, 5), (1.55, 6), (1.6, 10)):
+        clock["now"] = now
+        show(done, 10)  # under a second: nothing; then shown; too soon after: skipped; done: cleared
     err = capsys.readouterr().err
-    assert "pages 1/10" not in err and "\rpages 5/10" in err and err.endswith("\r\033[K")
+    assert "pages 1/10" not in err and "pages 6/10" not in err
+    assert "\rpages 5/10  1.5 s\r" in err and err.endswith("\rpages 10/10  1.6 s\r\033[K")
     monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: False)
     assert cli._progress_line() is None
     monkeypatch.undo()  # the real clock and terminal again for the build below
