@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.metadata
 import json
+import marshal
 import os
 import sqlite3
+import stat
+import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,40 +32,111 @@ if TYPE_CHECKING:
     from .source import ParseMemo
 
 _BATCH = 200
-LIBRARIES = ("jinja2", "markdown", "babel", "nh3", "icalendar", "tzdata", "pyyaml", "markupsafe")
-
-
-def library_versions() -> list[str]:
-    """Versions of the libraries whose behaviour shapes the output."""
-    versions = []
-    for name in LIBRARIES:
+def installed() -> list[str]:
+    """Every distribution installed in Python's package folders, by its metadata folder's name
+    (name and version: `Jinja2-3.1.6.dist-info`), and the Python version: any install,
+    upgrade or removal changes it. A few folder listings, where `importlib.metadata`
+    costs more to import than a whole build with nothing to do."""
+    found = [sys.version]
+    for folder in sorted({p for p in sys.path if os.path.basename(p) in ("site-packages", "dist-packages")}):
         try:
-            versions.append(f"{name} {importlib.metadata.version(name)}")
-        except importlib.metadata.PackageNotFoundError:
-            versions.append(f"{name} ?")
-    return versions
+            with os.scandir(folder) as entries:
+                found.extend(sorted(e.name for e in entries if e.name.endswith((".dist-info", ".egg-info"))))
+        except OSError:
+            continue  # a zip file, or a folder that is not there
+    return found
 
 
-def input_digest(site: Path, folders: list[Path], options: object) -> str:
-    """Hash of every input file (site config, content, theme, engine code), libraries and options."""
-    h = hashlib.sha256(repr((options, library_versions())).encode())
-    engine = Path(__file__).resolve().parent
-    roots = [engine, site / "content", *folders]
-    files = [site / "site_config.yaml"]
-    for root in roots:
-        files.extend(sorted(p for p in root.rglob("*") if p.is_file() and p.suffix not in (".pyc", ".mo")))
-    for path in files:
-        h.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+class InputIndex:
+    """Every input file (site config, content, theme, engine code) with a hash of its bytes.
+
+    A file is read and hashed only when its size, times or inode differ from what the
+    index recorded; a file changed so soon before the index was written that its
+    time could not tell (the clock's granularity) is hashed again.
+    """
+
+    #: Files modified this close before the index was saved are not trusted by their stat.
+    RACY_NS = 2_000_000_000
+
+    def __init__(self, path: Path, read: bool):
+        self.path = path
+        self._known: dict[str, tuple[tuple[int, int, int, int], str]] = {}
+        if read:
+            try:
+                saved_ns, known = marshal.loads(path.read_bytes())
+                self._known = {p: entry for p, entry in known.items() if entry[0][1] < saved_ns - self.RACY_NS}
+            except (OSError, EOFError, ValueError, TypeError):
+                self._known = {}  # missing or damaged: hash every file once
+        self.hashes: dict[str, str] = {}
+
+    def scan(self, site: Path, folders: list[Path]) -> dict[str, str]:
+        """Hash of every input file by path (hashing only what changed since the index was written)."""
+        engine = Path(__file__).resolve().parent
+        found: dict[str, str] = {}
+        for root in [site / "site_config.yaml", engine, site / "content", *folders]:
+            for path in _files(os.fspath(root)):
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    continue  # deleted meanwhile, or a broken link
+                if not stat.S_ISREG(st.st_mode):
+                    continue
+                signature = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+                known = self._known.get(path)
+                if known is not None and known[0] == signature:
+                    found[path] = known[1]
+                    continue
+                try:
+                    with open(path, "rb") as f:
+                        digest = hashlib.file_digest(f, "sha256").hexdigest()
+                except OSError:
+                    continue
+                self._known[path] = (signature, digest)
+                found[path] = digest
+        self.hashes = found
+        return found
+
+    def save(self) -> None:
+        """Remember the last scan's files."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        known = {p: self._known[p] for p in self.hashes}
+        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps((time.time_ns(), known)))
+        tmp.replace(self.path)
+
+
+def _files(root: str) -> list[str]:
+    """`root` if it is a file, else the files below it (links to folders not followed), sorted;
+    dot-files of content count, compiled Python and compiled catalogs do not."""
+    if not os.path.isdir(root):
+        return [root]
+    found = []
+    for folder, _dirs, names in os.walk(root):
+        found.extend(os.path.join(folder, n) for n in names if not n.endswith((".pyc", ".mo")))
+    return sorted(found)
+
+
+def input_digest(hashes: dict[str, str], options: object) -> str:
+    """Hash of every input file's path and bytes (by their hashes), the libraries and the options."""
+    h = hashlib.sha256(repr((options, installed())).encode())
+    for path, digest in hashes.items():
+        h.update(f"{path}\0{digest}\0".encode())
     return h.hexdigest()
 
 
 def _manifest(out: Path) -> dict[str, list[int]]:
-    """Size and modification time of every file of the output."""
-    found = {}
-    for folder, _dirs, names in os.walk(out):
-        for name in names:
-            stat = os.stat(os.path.join(folder, name))
-            found[os.path.relpath(os.path.join(folder, name), out)] = [stat.st_size, stat.st_mtime_ns]
+    """Size and modification time of every file of the output, by relative path."""
+    found: dict[str, list[int]] = {}
+    folders = [(os.fspath(out), "")]
+    while folders:
+        folder, rel = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((entry.path, f"{rel}{entry.name}/"))
+                else:
+                    st = entry.stat()
+                    found[rel + entry.name] = [st.st_size, st.st_mtime_ns]
     return found
 
 
@@ -78,8 +152,12 @@ class BuildCache:
     def __init__(self, folder: Path, *, site: Path, theme: Theme, out: Path, options: tuple,
                  read: bool = True, write: bool = True):
         self.folder, self.out, self._read, self._write = folder, out, read, write
-        self._inputs = (site, [theme.templates, theme.translations], (*options, str(out)))
-        self._digest = input_digest(*self._inputs) if write else ""  # before any stage reads a source
+        self._roots = (site, [theme.templates, theme.translations])
+        self._options = (*options, str(out))
+        self.index = InputIndex(folder / "inputs.marshal", read=read)
+        #: Hash of each input file by path, as the build started (before any stage reads a source).
+        self.hashes = self.index.scan(*self._roots)
+        self._digest = input_digest(self.hashes, self._options)
         self.markdown = Store(folder, "markdown", read, write)
         self.items = Store(folder, "items", read, write)
 
@@ -108,7 +186,9 @@ class BuildCache:
         self.parsed.save()
         self.markdown.save()
         self.items.save()
-        if input_digest(*self._inputs) == self._digest:
+        unchanged = input_digest(self.index.scan(*self._roots), self._options) == self._digest
+        self.index.save()
+        if unchanged:  # no edit landed while the build ran
             _write_record(self.folder, self._digest, self.out, summary)
 
     def worker_start(self) -> None:

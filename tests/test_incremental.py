@@ -1,6 +1,7 @@
 """Rebuilds with a warm cache and an existing output equal a clean build, after every kind of edit."""
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -55,6 +56,7 @@ def test_cache_lives_outside_output_and_is_safe_to_delete(site_copy, tmp_path):
     first = tree(out)
     (cache / "markdown.sqlite").write_bytes(b"not a database")
     (cache / "parsed.pickle").write_bytes(b"not a pickle")
+    (cache / "inputs.marshal").write_bytes(b"not an index")
     build(site_copy, out)
     assert tree(out) == first
     shutil.rmtree(cache)
@@ -147,6 +149,19 @@ def test_unchanged_inputs_and_output_skip_the_build(site_copy, tmp_path):
     (site_copy / "content/files/note.txt").write_text("changed asset\n")
     assert not build(site_copy, out).up_to_date
     assert (out / "files/note.txt").read_text() == "changed asset\n"
+
+
+def test_an_edit_that_keeps_size_and_time_is_still_seen(site_copy, tmp_path):
+    """The input index trusts a file's stat only while its size, times and inode all match."""
+    out = tmp_path / "out"
+    page = site_copy / "content/about.en.md"
+    build(site_copy, out)
+    before = page.stat()
+    edit(page, "## History", "## Hxstory")  # same length
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))  # and the same modification time
+    assert page.stat().st_size == before.st_size and page.stat().st_mtime_ns == before.st_mtime_ns
+    assert not build(site_copy, out).up_to_date
+    assert "Hxstory" in (out / "en/about/index.html").read_text()
 
 
 def test_two_output_folders_keep_their_own_record(site_copy, tmp_path):

@@ -41,7 +41,7 @@ def render_site(site: Site, *, theme: Theme, translations: dict[str, Any], diag:
     number of processes; `progress(done, total)` hears about pages and sessions.
     """
     renderer = SiteRenderer(site, theme=theme, translations=translations, markdown=cache.markdown)
-    key = partial(item_key, site, structure_digest(site, theme, options))
+    key = partial(item_key, site, structure_digest(site, theme, options, cache.hashes))
     work = site_items(site)
     results = render_items(work, renderer.render, key, cache, jobs=jobs, progress=progress)
     for result in results:

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib.metadata
 import marshal
 import multiprocessing
+import os
 import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..cache import BuildCache, library_versions
+from ..cache import BuildCache
 from ..model import Site
 from ..theme import Theme
 from .links import Anchor
@@ -54,12 +56,27 @@ class ItemResult:
     fresh: bool = True
 
 
-def structure_digest(site: Site, theme: Theme, options: tuple) -> str:
+LIBRARIES = ("jinja2", "markdown", "babel", "nh3", "icalendar", "tzdata", "pyyaml", "markupsafe")
+
+
+def library_versions() -> list[str]:
+    """Versions of the libraries whose behaviour shapes the output."""
+    versions = []
+    for name in LIBRARIES:
+        try:
+            versions.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            versions.append(f"{name} ?")
+    return versions
+
+
+def structure_digest(site: Site, theme: Theme, options: tuple, hashes: dict[str, str]) -> str:
     """Hash of every input of a render except the Markdown bodies of pages and session texts.
 
     An item depends on this and on its own bodies only: titles, menus, URLs,
     sessions, templates, catalogs, the config, the build options and the engine's
-    own code all go in here.
+    own code all go in here. Files count by their hashes in `hashes` (by path, from
+    the cache's input index), so none is read twice.
     """
     h = hashlib.sha256()
 
@@ -69,13 +86,11 @@ def structure_digest(site: Site, theme: Theme, options: tuple) -> str:
             h.update(b"\0")
 
     engine = Path(__file__).resolve().parent.parent
-    for path in sorted(engine.rglob("*.py")):
-        add(path.relative_to(engine).as_posix(), path.read_bytes())
+    for folder in (engine, theme.templates, theme.translations):
+        prefix = os.path.join(folder, "")
+        add(*((path[len(prefix):], digest) for path, digest in hashes.items() if path.startswith(prefix)))
     add(*library_versions(), sys.version)
-    for folder in (theme.templates, theme.translations):
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix != ".mo"):
-            add(path.relative_to(folder).as_posix(), path.read_bytes())
-    add(options, (site.root / "site_config.yaml").read_bytes())
+    add(options, hashes.get(os.fspath(site.root / "site_config.yaml")))
     for version in site.versions:
         add(version.key, version.lang, version.url, version.is_fallback,
             dataclasses.replace(version.source, body=""))
