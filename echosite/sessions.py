@@ -219,7 +219,7 @@ def _read_session(item: Any, line: int, path: Path, zone: ZoneInfo | None, confi
     for key in TEXT_KEYS:
         draft[key] = Text(())
         if key in item:
-            value = parse_text(item[key], path, item.line_of(key), key, config.languages, diag)
+            value = parse_text(item[key], path, item.line_of(key), key, config.languages, diag, warn_missing=True)
             it.failed |= value is None
             if value is not None and key == "title" and not all(text.strip() for _, text in value.values):
                 it.error(key, '"title" is empty; write the session\'s title in every language you give')

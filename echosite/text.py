@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import functools
+import re
 import zoneinfo
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import babel
+from babel.core import get_global
 from babel.core import get_global
 
 from .errors import Diagnostics, did_you_mean
@@ -90,16 +93,136 @@ def _warn_missing(value: dict, path: Path, line: int, key: str, languages: tuple
 
 
 def load_zone(name: Any, path: Path, line: int, diag: Diagnostics) -> zoneinfo.ZoneInfo | None:
-    """The IANA time zone called `name`, or None with an error."""
+    """The region time zone called `name` (such as Europe/Paris), or None with an error.
+
+    Only region zones follow a place's clock through its daylight-saving changes.
+    Abbreviations (CEST, EST), fixed offsets (GMT+1, Etc/GMT-3, UTC) and legacy
+    names (EST5EDT, US/Eastern) are refused, with the region zones they may mean.
+    """
     if not isinstance(name, str) or not name:
-        diag.error(path, line, "the time zone must be an IANA name such as America/Bogota")
+        diag.error(path, line, "the time zone must be a region zone such as America/Bogota")
         return None
+    if _REGION.fullmatch(name):
+        try:
+            return zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            pass
+    diag.error(path, line, _zone_advice(name))
+    return None
+
+
+#: Region zones are named Area/Location; other names in the zone database are abbreviations,
+#: fixed offsets or legacy names.
+_REGION = re.compile(r"(?:Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific)"
+                     r"/[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)*")
+_OFFSET = re.compile(r"(Etc/)?(?:UTC|GMT|UT|UCT|Z|Zulu)?([+-])(\d{1,2})(?::?(\d{2}))?|(?:Etc/)?(?:UTC|UCT|Zulu|Z)")
+#: Instants at which zones are compared: the 1st and 15th of every month of a few recent years.
+_SAMPLES = tuple(datetime(year, month, day, 12, tzinfo=timezone.utc)
+                 for year in range(2021, 2027) for month in range(1, 13) for day in (1, 15))
+
+
+def _zone_advice(name: str) -> str:
+    """Why `name` is refused, and the region zones it may stand for."""
+    such_as = "name the place whose clocks the sessions follow, such as"
+    used_by = _abbreviations().get(name.upper()) if name.isalpha() else None
+    if used_by:
+        return (f'time zone "{name}" is an abbreviation: it names no place and may mean several; {such_as} '
+                f"{_some(used_by)}")
+    offset = _fixed_offset(name)
+    if offset is not None:
+        return (f'time zone "{name}" is a fixed offset (UTC{_signed(offset)}): it never changes for daylight '
+                f"saving, so where clocks do, times would be an hour off for part of the year; {such_as} "
+                f"{_some(z for z, standard in _standard_offsets().items() if standard == offset)}")
+    same = _same_clock(name)
+    if same:
+        return f'time zone "{name}" is a legacy name; write the region zone it stands for: {_some(same)}'
+    return (f'unknown time zone "{name}"{did_you_mean(name, _region_zones())}; '
+            "use a region zone such as America/Bogota")
+
+
+def _fixed_offset(name: str) -> timedelta | None:
+    """The offset a name like GMT+1, UTC-05:00 or Etc/GMT-3 (POSIX: UTC+3) stands for, else None."""
+    match = _OFFSET.fullmatch(name)
+    if match is None:
+        return None
+    etc, sign, hours, minutes = match.groups()
+    if sign is None:
+        return timedelta(0)
+    offset = timedelta(hours=int(hours), minutes=int(minutes or 0)) * (1 if sign == "+" else -1)
+    return -offset if etc else offset
+
+
+def _signed(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "−"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{sign}{hours}:{rest:02d}" if rest else f"{sign}{hours}"
+
+
+def _some(zones) -> str:
+    """At most three zones: those whose clock most zones share first, then CLDR's main zones, by name."""
+    main = {_canonical(zone) for zone in get_global("windows_zone_mapping").values()}
+    clocks = _clock_groups()
+    ranked = sorted(set(zones), key=lambda zone: (-len(clocks[zone]), zone not in main, zone))[:3]
+    return f"{', '.join(ranked[:-1])} or {ranked[-1]}" if len(ranked) > 1 else ranked[0]
+
+
+def _canonical(zone: str) -> str:
+    return get_global("zone_aliases").get(zone, zone)
+
+
+@functools.lru_cache(maxsize=None)
+def _region_zones() -> tuple[str, ...]:
+    """Every region zone under its current name (Europe/Kyiv, not the older Europe/Kiev)."""
+    aliases = get_global("zone_aliases")
+    return tuple(sorted(name for name in zoneinfo.available_timezones()
+                        if _REGION.fullmatch(name) and name not in aliases))
+
+
+@functools.lru_cache(maxsize=None)
+def _clocks() -> dict[str, tuple]:
+    """Each region zone's (offset, abbreviation) at every sample instant of recent years."""
+    return {name: tuple((zone.utcoffset(when), zone.tzname(when)) for when in _SAMPLES)
+            for name in _region_zones() for zone in [zoneinfo.ZoneInfo(name)]}
+
+
+@functools.lru_cache(maxsize=None)
+def _clock_groups() -> dict[str, list[str]]:
+    """For each region zone, the region zones whose clocks read the same in recent years."""
+    groups: dict[tuple, list[str]] = {}
+    for name, clock in _clocks().items():
+        groups.setdefault(clock, []).append(name)
+    return {name: groups[clock] for name, clock in _clocks().items()}
+
+
+@functools.lru_cache(maxsize=None)
+def _abbreviations() -> dict[str, set[str]]:
+    """Each abbreviation of recent years (CEST, EST, IST…) and the region zones that use it."""
+    found: dict[str, set[str]] = {}
+    for name, clock in _clocks().items():
+        for _offset, abbreviation in clock:
+            if abbreviation and abbreviation.isalpha():
+                found.setdefault(abbreviation, set()).add(name)
+    return found
+
+
+@functools.lru_cache(maxsize=None)
+def _standard_offsets() -> dict[str, timedelta]:
+    """Each region zone's standard (winter) offset of recent years."""
+    return {name: min(offset for offset, _abbreviation in clock) for name, clock in _clocks().items()}
+
+
+def _same_clock(name: str) -> list[str]:
+    """Region zones that legacy zone `name` stands for ([] if there is no such zone)."""
+    alias = get_global("zone_aliases").get(name, "")
+    if _REGION.fullmatch(alias):
+        return [alias]
     try:
-        return zoneinfo.ZoneInfo(name)
+        zone = zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        hint = did_you_mean(name, sorted(zoneinfo.available_timezones()))
-        diag.error(path, line, f'unknown time zone "{name}"{hint}; use an IANA name such as America/Bogota')
-        return None
+        return []
+    offsets = [zone.utcoffset(when) for when in _SAMPLES]
+    return [region for region, clock in _clocks().items() if [offset for offset, _ in clock] == offsets]
 
 
 @functools.lru_cache(maxsize=None)

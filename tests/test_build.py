@@ -148,7 +148,7 @@ def test_progress_line_on_a_terminal_and_summary_always(site_copy, capsys, monke
     assert main(["build", "--site", str(site_copy), "--out", str(site_copy.parent / "o"), "--quiet"]) == 0
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1 and out[0].startswith(f"built 31 files into {site_copy.parent / 'o'}/ (31 changed; "
-                                               "pages: en 8, es 8), 1 warning, 0 errors in "), out
+                                               "pages: en 8, es 8), 2 warnings, 0 errors in "), out
 
 
 def test_a_non_empty_folder_that_is_no_build_is_refused(site_copy, tmp_path, capsys):

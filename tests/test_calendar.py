@@ -232,7 +232,7 @@ BAD_CASES = [
         (6, '"status" "canceled" is unknown (did you mean "cancelled"?); use scheduled, cancelled, postponed')]),
     ("timezone-unknown", GOOD_ITEM + "    timezone: Europe/Madird\n", [
         (6, 'unknown time zone "Europe/Madird" (did you mean "Europe/Madrid"?); '
-            "use an IANA name such as America/Bogota")]),
+            "use a region zone such as America/Bogota")]),
     ("join-url-not-http", GOOD_ITEM + "    join_url: zoom.us/j/123\n", [
         (6, '"join_url" "zoom.us/j/123" must be an absolute http(s) URL, such as https://zoom.us/j/123456789')]),
     ("join-url-javascript", GOOD_ITEM + '    join_url: "javascript:alert(1)"\n', [
@@ -248,7 +248,7 @@ BAD_CASES = [
     ("sessions-not-a-list", "sessions: {id: s-01}\n", [
         (1, '"sessions" must be a list of sessions, each starting with "- id: …"')]),
     ("calendar-timezone-unknown", "timezone: Bogota\n" + GOOD_ITEM, [
-        (1, 'unknown time zone "Bogota" (did you mean "America/Bogota"?); use an IANA name such as America/Bogota')]),
+        (1, 'unknown time zone "Bogota" (did you mean "America/Bogota"?); use a region zone such as America/Bogota')]),
     ("malformed-yaml", GOOD_ITEM + '    title: "unclosed\n', [
         (6, "malformed YAML: the quoted text that starts on this line is never closed; end it with the same quote mark")]),
     ("duplicate-key", GOOD_ITEM + "    duration: 60\n", [

@@ -24,12 +24,19 @@ def errors_of(capsys) -> list[str]:
     return [line for line in capsys.readouterr().err.splitlines() if line]
 
 
+#: The two warnings of the `basic` fixture site.
+ONLY_ENGLISH = ("content/only-english.en.md:1: warning: no es translation: /es/only-english/ shows this en text "
+                "(a fallback page); translate it as only-english.es.md")
+ALPHA_2 = ('content/programmes/alpha/sessions.yaml:14: warning: "title" has no es text: es pages show the en text; '
+           'add es: "…"')
+
+
 def test_malformed_front_matter_names_file_and_line(site_copy, capsys):
     write(site_copy, "content/about.en.md", "---\ntitle: About\nweight: [1, 2\n---\nText\n")
     assert run(site_copy) == 1
     err = errors_of(capsys)
     assert any(line.startswith("content/about.en.md:3: malformed YAML") for line in err), err
-    assert err[-1] == "1 error, 1 warning; nothing was written"
+    assert err[-1] == "1 error, 2 warnings; nothing was written"
 
 
 def test_unclosed_front_matter(site_copy, capsys):
@@ -117,7 +124,7 @@ def test_all_errors_reported_in_one_run(site_copy, capsys):
     assert run(site_copy) == 1
     err = errors_of(capsys)
     assert sum(1 for l in err if l.startswith("content/") and ": warning: " not in l) == 3, err
-    assert err[-1] == "3 errors, 1 warning; nothing was written"
+    assert err[-1] == "3 errors, 2 warnings; nothing was written"
 
 
 def test_no_traceback_on_editor_error(site_copy, capsys):
@@ -197,7 +204,7 @@ def test_front_matter_types(site_copy, capsys, line, message):
 
 
 def test_strict_reports_every_warning_of_every_stage_in_one_run(site_copy, capsys):
-    """Issue 8.1: a fallback page (model stage) and two broken links (render stage), all at once."""
+    """Issue 8.1: a session title (stage 3), a fallback page (stage 5), two broken links (stage 6), at once."""
     write(site_copy, "content/only-english.en.md", "---\ntitle: Only\n---\nSee [x](nowhere.en.md) and [y](gone/).\n")
     problems = [
         'content/only-english.en.md:1: no es translation: /es/only-english/ shows this en text (a fallback page); '
@@ -206,6 +213,7 @@ def test_strict_reports_every_warning_of_every_stage_in_one_run(site_copy, capsy
         'link to an existing .md file or folder',
         'content/only-english.en.md:4: broken link "nowhere.en.md": no page or file there in any language; '
         'link to an existing .md file or folder',
+        'content/programmes/alpha/sessions.yaml:14: "title" has no es text: es pages show the en text; add es: "…"',
     ]
     assert main(["check", "--site", str(site_copy)]) == 0
     err = errors_of(capsys)
@@ -213,7 +221,7 @@ def test_strict_reports_every_warning_of_every_stage_in_one_run(site_copy, capsy
     for command in (["check", "--site", str(site_copy)], ["build", "--site", str(site_copy),
                                                           "--out", str(site_copy.parent / "out")]):
         assert main([*command, "--strict"]) == 1
-        assert errors_of(capsys) == [*problems, "3 errors, 0 warnings; nothing was written"]
+        assert errors_of(capsys) == [*problems, "4 errors, 0 warnings; nothing was written"]
     assert not (site_copy.parent / "out").exists()
 
 
@@ -224,9 +232,9 @@ def test_a_file_that_fails_to_parse_gives_one_error_at_the_real_line_and_no_foll
     assert errors_of(capsys) == [
         "content/about.es.md:2: malformed YAML: the quoted text that starts on this line is never closed; "
         "end it with the same quote mark",
-        "content/only-english.en.md:1: warning: no es translation: /es/only-english/ shows this en text "
-        "(a fallback page); translate it as only-english.es.md",
-        "1 error, 1 warning; nothing was written",
+        ONLY_ENGLISH,
+        ALPHA_2,
+        "1 error, 2 warnings; nothing was written",
     ]
     assert not (site_copy.parent / "out").exists()
 
@@ -256,13 +264,13 @@ def test_preview_counts_errors_as_errors(site_copy):
         first = preview.build(first=True)
         assert first.failure is None
         assert first.lines[0].startswith("built in ")
-        assert first.lines[0].endswith(" s: 31 of 31 files changed (pages: en 8, es 8), 1 warning")
+        assert first.lines[0].endswith(" s: 31 of 31 files changed (pages: en 8, es 8), 2 warnings")
         again = preview.build()
-        assert again.lines[0].endswith(" s: nothing changed (pages: en 8, es 8), 1 warning")
+        assert again.lines[0].endswith(" s: nothing changed (pages: en 8, es 8), 2 warnings")
         write(site_copy, "content/about.es.md", '---\ntitle: "Acerca\n---\n')
         failed = preview.build()
-        assert failed.failure is not None and b"<title>The site has 1 error, 1 warning</title>" in failed.failure
-        assert failed.lines[-1] == "1 error, 1 warning; the browser shows them until the next good save"
+        assert failed.failure is not None and b"<title>The site has 1 error, 2 warnings</title>" in failed.failure
+        assert failed.lines[-1] == "1 error, 2 warnings; the browser shows them until the next good save"
     finally:
         preview.close()
 
@@ -270,9 +278,6 @@ def test_preview_counts_errors_as_errors(site_copy):
 # Issue 11.5: catalogs never lose text.
 
 ES_PO = "translations/es/LC_MESSAGES/messages.po"
-#: The one warning of the `basic` fixture site.
-ONLY_ENGLISH = ("content/only-english.en.md:1: warning: no es translation: /es/only-english/ shows this en text "
-                "(a fallback page); translate it as only-english.es.md")
 
 
 def _break_catalog(site: Path, old: str, new: str) -> bytes:
@@ -305,7 +310,7 @@ def test_a_malformed_catalog_is_an_error_and_no_command_rewrites_it(site_copy, c
     broken = _break_catalog(site_copy, old, new)
     capsys.readouterr()
     assert run(site_copy) == 1
-    assert errors_of(capsys) == [ONLY_ENGLISH, f"{ES_PO}:{message}", "1 error, 1 warning; nothing was written"]
+    assert errors_of(capsys) == [ONLY_ENGLISH, ALPHA_2, f"{ES_PO}:{message}", "1 error, 2 warnings; nothing was written"]
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     for action in ("update", "compile", "stats"):
         assert main(["i18n", action, "--site", str(site_copy)]) == 1, action
@@ -330,7 +335,7 @@ def test_a_percent_sign_or_new_placeholder_in_a_translation_is_an_error_with_its
     _break_catalog(site_copy, 'msgstr "Unirse a la sesión"\n', new)
     assert run(site_copy) == 1
     err = capsys.readouterr().err
-    assert err.splitlines() == [ONLY_ENGLISH, f"{ES_PO}:136: {message}", "1 error, 1 warning; nothing was written"]
+    assert err.splitlines() == [ONLY_ENGLISH, ALPHA_2, f"{ES_PO}:136: {message}", "1 error, 2 warnings; nothing was written"]
     assert "Traceback" not in err
 
 
@@ -339,3 +344,43 @@ def test_a_percent_sign_written_as_two_is_shown_as_one(site_copy, capsys):
     out = site_copy.parent / "out"
     assert run(site_copy) == 0
     assert "Unirse al 100 % de la sesión" in (out / "es/sessions/alpha-1/index.html").read_text(encoding="utf-8")
+
+
+# Issue 8.12: time zones that cannot mislead.
+
+@pytest.mark.parametrize("zone, message", [
+    ("CEST", 'time zone "CEST" is an abbreviation: it names no place and may mean several; name the place whose '
+             "clocks the sessions follow, such as Europe/Berlin, Europe/Budapest or Europe/Paris"),
+    ("EST", 'time zone "EST" is an abbreviation: it names no place and may mean several; name the place whose '
+            "clocks the sessions follow, such as America/Grand_Turk, America/Indiana/Indianapolis or America/New_York"),
+    ("GMT+1", 'time zone "GMT+1" is a fixed offset (UTC+1): it never changes for daylight saving, so where clocks '
+              "do, times would be an hour off for part of the year; name the place whose clocks the sessions follow, "
+              "such as Europe/Berlin, Europe/Budapest or Europe/Paris"),
+    ("Etc/GMT+5", 'time zone "Etc/GMT+5" is a fixed offset (UTC−5): it never changes for daylight saving, so where '
+                  "clocks do, times would be an hour off for part of the year; name the place whose clocks the "
+                  "sessions follow, such as America/Grand_Turk, America/Indiana/Indianapolis or America/New_York"),
+    ("EST5EDT", 'time zone "EST5EDT" is a legacy name; write the region zone it stands for: America/Grand_Turk, '
+                "America/Indiana/Indianapolis or America/New_York"),
+    ("US/Eastern", 'time zone "US/Eastern" is a legacy name; write the region zone it stands for: America/New_York'),
+    ("Europe/Pariss", 'unknown time zone "Europe/Pariss" (did you mean "Europe/Paris"?); '
+                      "use a region zone such as America/Bogota"),
+])
+def test_only_region_time_zones_are_accepted(site_copy, capsys, zone, message):
+    config = site_copy / "site_config.yaml"
+    config.write_text(config.read_text().replace("timezone: America/Bogota\n", f"timezone: {zone}\n"))
+    assert run(site_copy) == 1
+    assert errors_of(capsys) == [f"site_config.yaml:5: {message}", "1 error, 0 warnings; nothing was written"]
+    assert not (site_copy.parent / "out").exists()
+
+
+def test_a_session_in_an_abbreviated_zone_is_refused_too(site_copy, capsys):
+    sessions = site_copy / "content/programmes/alpha/sessions.yaml"
+    sessions.write_text(sessions.read_text().replace("    duration: 60\n", "    duration: 60\n    timezone: IST\n"))
+    assert run(site_copy) == 1
+    assert errors_of(capsys)[:2] == [
+        ONLY_ENGLISH,
+        'content/programmes/alpha/sessions.yaml:14: time zone "IST" is an abbreviation: it names no place and may '
+        "mean several; name the place whose clocks the sessions follow, such as Asia/Jerusalem, Asia/Kolkata or "
+        "Europe/Dublin"]
+    sessions.write_text(sessions.read_text().replace("timezone: IST", "timezone: Asia/Kolkata"))
+    assert run(site_copy) == 0

@@ -162,6 +162,9 @@ def test_adding_a_language_is_quiet_and_complete(site, capsys):
     for line, key in ((1, "title"), (2, "description"), (8, "name"), (9, "name"), (10, "name")):
         assert (f'site_config.yaml:{line}: warning: "{key}" has no fr text: fr pages show the en text; '
                 'add fr: "…"') in warnings
+    for line, key in ((6, "title"), (7, "summary"), (14, "title")):
+        assert (f'content/programmes/alpha/sessions.yaml:{line}: warning: "{key}" has no fr text: fr pages show '
+                'the en text; add fr: "…"') in warnings
     assert "translations/fr/LC_MESSAGES/messages.po: warning: no catalog for fr: the interface is shown in " \
            "English; create it with `python build.py i18n update`" in warnings
 
@@ -170,6 +173,11 @@ def test_adding_a_language_is_quiet_and_complete(site, capsys):
                       .replace('es: "Un sitio de prueba pequeño."}', 'es: "Un sitio de prueba pequeño.", fr: "Un petit site d’essai."}')
                       .replace("es: Cali}", "es: Cali, fr: Cali}").replace("es: Madrid}", "es: Madrid, fr: Madrid}")
                       .replace("es: Yangón}", "es: Yangón, fr: Rangoun}"))
+    sessions = site / "content/programmes/alpha/sessions.yaml"
+    sessions.write_text(sessions.read_text()
+                        .replace('parte 1"}', 'parte 1", fr: "Qualité, sécurité et « soins », partie 1"}')
+                        .replace('es: "Primera *sesión*."}', 'es: "Primera *sesión*.", fr: "Première *séance*."}')
+                        .replace('clocks change"}', 'clocks change", es: "Sesión de la tarde", fr: "Séance du soir"}'))
     assert main(["i18n", "update", "--site", str(site)]) == 0  # step 3
     assert capsys.readouterr().out == ("translations/es/LC_MESSAGES/messages.po is up to date\n"
                                        "updated translations/fr/LC_MESSAGES/messages.po\n")
