@@ -23,6 +23,7 @@ import sqlite3
 import stat
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -140,11 +141,32 @@ def _manifest(out: Path) -> dict[str, list[int]]:
     return found
 
 
+@dataclass(frozen=True)
+class Previous:
+    """What the last build into `out` made, when `out` still holds exactly what it wrote.
+
+    An item whose key is here made the same files again (its key covers every input
+    it depends on), so its bytes are the output's own: nothing to render, replay,
+    compare or copy for it. Empty when there is no such build.
+    """
+
+    out: Path | None = None
+    #: Item key -> (output paths, warnings, anchor links) of every item of that build.
+    items: dict[str, list] = field(default_factory=dict)
+    #: Output path of each static file -> hash of its source.
+    assets: dict[str, str] = field(default_factory=dict)
+
+    def read(self, path: str) -> bytes:
+        """The bytes of an output file of that build."""
+        return (self.out / path).read_bytes() if self.out else b""
+
+
 class BuildCache:
     """The cache folder as one build uses it: the record of the last build into `out`, and the stores.
 
     `parsed` keeps parsed YAML (front matter, calendars), `markdown` converted Markdown and
-    `items` rendered items (see `render/items.py`).
+    `items` rendered items (see `render/items.py`); `previous` is what the last build into
+    `out` made, when the output is still as it left it, and `made` what this one makes.
     With `read` false (`--clean`) nothing cached is used; with `write` false (a check)
     nothing is written and no record is kept.
     """
@@ -160,18 +182,26 @@ class BuildCache:
         self._digest = input_digest(self.hashes, self._options)
         self.markdown = Store(folder, "markdown", read, write)
         self.items = Store(folder, "items", read, write)
+        self.previous = Previous()
+        #: What this build makes: item key -> (paths, warnings, anchors); output path -> source hash.
+        self.made: dict[str, list] = {}
+        self.made_assets: dict[str, str] = {}
 
     def last_build(self) -> dict | None:
         """What the last build into `out` recorded, if it had these inputs and left `out` as it is now.
 
         Otherwise None, and the record is dropped: this build is about to replace the output.
+        When only the inputs differ, `previous` tells what that build made.
         """
         if not self._write:
             return None
-        record = _read_record(self.folder, self._digest, self.out) if self._read else None
-        if record is None:
-            _record_path(self.folder, self.out).unlink(missing_ok=True)
-        return record
+        record = _read_record(self.folder, self.out) if self._read else None
+        if record is not None and record.get("digest") == self._digest:
+            return record
+        if record is not None:
+            self.previous = Previous(self.out, record.get("items", {}), record.get("assets", {}))
+        _record_path(self.folder, self.out).unlink(missing_ok=True)
+        return None
 
     @functools.cached_property
     def parsed(self) -> ParseMemo:
@@ -184,12 +214,15 @@ class BuildCache:
         if not self._write:
             return
         self.parsed.save()
-        self.markdown.save()
+        # Items kept from the last build did not ask for their Markdown: keep every entry then.
+        whole = not any(key in self.previous.items for key in self.made)
+        self.markdown.save(prune=whole)
         self.items.save()
         unchanged = input_digest(self.index.scan(*self._roots), self._options) == self._digest
         self.index.save()
         if unchanged:  # no edit landed while the build ran
-            _write_record(self.folder, self._digest, self.out, summary)
+            _write_record(self.folder, self._digest, self.out,
+                          {**summary, "items": self.made, "assets": self.made_assets})
 
     def worker_start(self) -> None:
         """In a forked worker: collect the entries added and used, to hand back to the parent."""
@@ -284,8 +317,12 @@ class Store:
             self.put(key, value)
         self._used |= used
 
-    def save(self) -> None:
-        """Store the new entries and drop the ones this build did not use."""
+    def keep(self, key: str) -> None:
+        """Count `key` as used by this build (its entry survives `save`)."""
+        self._used.add(key)
+
+    def save(self, prune: bool = True) -> None:
+        """Store the new entries and (with `prune`) drop the ones this build did not use."""
         if not self.write:
             return
         self._flush()
@@ -301,9 +338,10 @@ class Store:
                 if self._side.exists():
                     db.execute("ATTACH DATABASE ? AS side", (str(self._side),))
                     db.execute("INSERT OR REPLACE INTO entries SELECT key, value FROM side.entries")
-                db.execute("CREATE TEMP TABLE used (key TEXT PRIMARY KEY)")
-                db.executemany("INSERT INTO used VALUES (?)", ((k,) for k in self._used))
-                db.execute("DELETE FROM entries WHERE key NOT IN (SELECT key FROM used)")
+                if prune:
+                    db.execute("CREATE TEMP TABLE used (key TEXT PRIMARY KEY)")
+                    db.executemany("INSERT INTO used VALUES (?)", ((k,) for k in self._used))
+                    db.execute("DELETE FROM entries WHERE key NOT IN (SELECT key FROM used)")
             db.close()
         except sqlite3.DatabaseError:
             self.path.unlink(missing_ok=True)  # damaged: the next build starts afresh
@@ -324,13 +362,13 @@ def _record_path(cache_dir: Path, out: Path) -> Path:
     return cache_dir / f"last-build-{hashlib.sha256(str(out).encode()).hexdigest()[:16]}.json"
 
 
-def _read_record(cache_dir: Path, digest: str, out: Path) -> dict | None:
-    """The record of the last build if it had these inputs and `out` is as it left it."""
+def _read_record(cache_dir: Path, out: Path) -> dict | None:
+    """The record of the last build into `out`, if `out` is exactly as it left it."""
     try:
         record = json.loads(_record_path(cache_dir, out).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if record.get("digest") != digest or record.get("out") != str(out) or not out.is_dir():
+    if not isinstance(record, dict) or record.get("out") != str(out) or not out.is_dir():
         return None
     return record if record.get("manifest") == _manifest(out) else None
 

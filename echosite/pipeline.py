@@ -78,9 +78,9 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
                                   diag=diag, cache=cache, options=(cfg.base_url, drafts),
                                   jobs=jobs or os.cpu_count() or 1, progress=progress)
     diag.raise_if_errors(final=True)
-    changed = write.write_output(rendered.files, out) if write_files else 0              # 7. write
+    changed = write.write_output(rendered.files, out, rendered.kept) if write_files else 0  # 7. write
 
-    result = BuildResult(diag.warnings, _pages(rendered.files, cfg.languages), len(rendered.files),
+    result = BuildResult(diag.warnings, _pages(rendered.paths, cfg.languages), len(rendered.paths),
                          cfg.base_url, changed, rendered.rendered, seconds=time.perf_counter() - started,
                          out=out if write_files else None)
     cache.save({"warnings": [(p.path, p.line, p.message) for p in result.warnings], "pages": result.pages,
@@ -97,7 +97,7 @@ def _unchanged(last: dict, diag: Diagnostics, seconds: float, out: Path) -> Buil
                        out=out)
 
 
-def _pages(files: dict[str, bytes], languages: tuple[str, ...]) -> dict[str, int]:
+def _pages(files: list[str], languages: tuple[str, ...]) -> dict[str, int]:
     return {lang: sum(1 for path in files if path.startswith(f"{lang}/") and path.endswith(".html"))
             for lang in languages}
 

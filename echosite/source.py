@@ -98,12 +98,11 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 def link_outside(path: Path, site: Path) -> Path | None:
     """Where `path` really is, when it is in the site's `content/` but a link takes it
     outside the site folder (such as to /etc/passwd); None otherwise."""
-    content = site / "content"
-    if not path.is_relative_to(content):
-        return None
     # Strings, not Paths: this runs for every file of every build.
-    below = os.fspath(path)[len(os.fspath(content)) + 1:]
-    folder = os.fspath(content)
+    content, full = os.path.join(site, "content"), os.fspath(path)
+    if full != content and not full.startswith(content + os.sep):
+        return None
+    below, folder = full[len(content) + 1:], content
     for part in below.split(os.sep) if below else ():
         folder = os.path.join(folder, part)
         if part == ".." or os.path.islink(folder):
@@ -111,7 +110,7 @@ def link_outside(path: Path, site: Path) -> Path | None:
     else:
         return None  # no link below content/: the file is inside it (a few lstat calls, not a resolve)
     target = path.resolve()
-    return None if target.is_relative_to(site.resolve()) or target.is_relative_to(content.resolve()) else target
+    return None if target.is_relative_to(site.resolve()) or target.is_relative_to(Path(content).resolve()) else target
 
 
 def outside_message(target: Path) -> str:

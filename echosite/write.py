@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -38,18 +39,22 @@ def spare_folder(out: Path) -> Path:
     return out.parent / f".{out.name}.spare"
 
 
-def write_output(files: dict[str, bytes], out: Path) -> int:
-    """Make `out` hold exactly `files`; return how many files changed.
+def write_output(files: dict[str, bytes], out: Path, kept: Iterable[str] = ()) -> int:
+    """Make `out` hold exactly `files` and the `kept` ones; return how many files changed.
 
-    When nothing changed nothing is touched. Otherwise the spare folder (the
+    `kept` are paths whose bytes `out` already holds (the caller knows they are
+    unchanged): they are neither compared nor copied. When nothing changed nothing is touched. Otherwise the spare folder (the
     output before last) is brought up to date, with files whose bytes are
     already in `out` hard-linked from it (they keep their times) and files
     never modified in place (a link is shared with the live tree), then the
     two folders are swapped by renaming: `out` is always a whole build.
     """
     out = out.resolve()
+    kept = set(kept)
     live_files = _walk(out)[0] if out.is_dir() else set()
-    if live_files == set(files) and all(_same(out / rel, data) for rel, data in files.items()):
+    if not kept <= live_files:
+        raise ValueError(f"kept files missing from {out}: {sorted(kept - live_files)[:3]}")
+    if live_files == set(files) | kept and all(_same(out / rel, data) for rel, data in files.items()):
         return 0
     spare = spare_folder(out)
     if spare.is_symlink() or (spare.exists() and not spare.is_dir()):
@@ -58,9 +63,9 @@ def write_output(files: dict[str, bytes], out: Path) -> int:
     spare.mkdir(parents=True, exist_ok=True)
     made: set[Path] = set()
     changed = 0
-    for rel, data in files.items():
+    for rel, data in [*files.items(), *((rel, None) for rel in kept)]:
         target, live = spare / rel, out / rel
-        in_live = rel in live_files and _same(live, data)
+        in_live = data is None or (rel in live_files and _same(live, data))
         changed += not in_live
         if not fresh:
             if (in_live and _same_file(target, live)) or (not in_live and _same(target, data)):
@@ -77,7 +82,7 @@ def write_output(files: dict[str, bytes], out: Path) -> int:
         else:
             target.write_bytes(data)
     if not fresh:
-        _remove_extra(spare, files)
+        _remove_extra(spare, {*files, *kept})
     os.chmod(spare, 0o755)
     _swap(spare, out)
     return changed
@@ -109,10 +114,10 @@ def _same(path: Path, data: bytes) -> bool:
         return False
 
 
-def _remove_extra(root: Path, files: dict[str, bytes]) -> None:
+def _remove_extra(root: Path, files: set[str]) -> None:
     """Delete what `root` holds beyond `files`, then the folders left empty."""
     present, folders = _walk(root)
-    for rel in present - set(files):
+    for rel in present - files:
         (root / rel).unlink()
     wanted = {parent for rel in files for parent in _parents(rel)}
     for rel in sorted(folders - wanted, key=lambda r: r.count("/"), reverse=True):

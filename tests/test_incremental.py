@@ -134,6 +134,33 @@ def test_warnings_are_replayed_from_the_item_cache(site_copy, tmp_path, capsys):
     assert main(args + ["--strict"]) == 1
 
 
+def test_unchanged_items_are_kept_and_their_warnings_and_anchors_checked_again(site_copy, tmp_path):
+    """An item unchanged since the last build is neither rendered nor replayed: its files
+    stay in the output, its warnings are repeated and links to its anchors still checked."""
+    out = tmp_path / "out"
+    edit(site_copy / "content/about.en.md", "Back [home](index.en.md).", "Back [home](nowhere.en.md).")
+    build(site_copy, out)
+    edit(site_copy / "content/index.en.md", "about.en.md#history", "about.en.md#no-such-heading")
+    again = build(site_copy, out)
+    assert again.rendered == {"page": 1}
+    messages = [w.message for w in again.warnings]
+    assert any("nowhere.en.md" in m for m in messages)  # from the kept about page
+    assert any("no-such-heading" in m for m in messages)  # checked against the kept about page
+    clean = build(site_copy, tmp_path / "clean", clean=True)
+    assert sorted(map(str, again.warnings)) == sorted(map(str, clean.warnings))
+    assert tree(out) == tree(tmp_path / "clean")
+
+
+def test_a_tampered_output_is_not_trusted_for_unchanged_items(site_copy, tmp_path):
+    out = tmp_path / "out"
+    build(site_copy, out)
+    (out / "en/about/index.html").write_text("tampered")
+    edit(site_copy / "content/index.en.md", "An anchor", "One anchor")
+    build(site_copy, out)
+    build(site_copy, tmp_path / "clean", clean=True)
+    assert tree(out) == tree(tmp_path / "clean")
+
+
 def test_unchanged_inputs_and_output_skip_the_build(site_copy, tmp_path):
     out = tmp_path / "out"
     first = build(site_copy, out)

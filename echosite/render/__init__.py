@@ -10,6 +10,7 @@ import the renderer. Nothing outside this package imports from it but the conduc
 """
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,8 +30,16 @@ from .renderer import SiteRenderer
 class RenderedSite:
     """Every output file, and how many items were rendered afresh (by kind) rather than replayed."""
 
+    #: Output files by path, with their bytes.
     files: dict[str, bytes]
     rendered: dict[str, int]
+    #: Output files whose bytes are already in the output folder, as the last build left them.
+    kept: frozenset[str] = frozenset()
+
+    @property
+    def paths(self) -> list[str]:
+        """Every output path, kept or not, sorted."""
+        return sorted({*self.files, *self.kept})
 
 
 def render_site(site: Site, *, theme: Theme, translations: dict[str, Any], diag: Diagnostics, cache: BuildCache,
@@ -48,11 +57,21 @@ def render_site(site: Site, *, theme: Theme, translations: dict[str, Any], diag:
         renderer.remember_events(result.events)
     results += render_items([SITE_ITEM], renderer.render, key, cache)  # its calendars reuse the events
     files: dict[str, bytes] = {}
+    kept: set[str] = set()
     for result in results:
         files.update(result.files)
+        kept.update(result.kept)
         for path, line, message in result.warnings:
             diag.warn(site.root / path, line, message)
-    files.update(renderer.assets())
-    check_anchors([anchor for result in results for anchor in result.anchors], files, diag)
+    for path, source in renderer.assets().items():
+        cache.made_assets[path] = digest = cache.hashes.get(os.fspath(source), "")
+        if digest and cache.previous.assets.get(path) == digest:
+            kept.add(path)
+        else:
+            files[path] = source.read_bytes()
+
+    def page(path: str) -> bytes:
+        return files[path] if path in files else cache.previous.read(path) if path in kept else b""
+    check_anchors([anchor for result in results for anchor in result.anchors], page, diag)
     rendered = Counter(kind for (kind, _index, _lang), result in zip([*work, SITE_ITEM], results) if result.fresh)
-    return RenderedSite(dict(sorted(files.items())), dict(rendered))
+    return RenderedSite(dict(sorted(files.items())), dict(rendered), frozenset(kept))

@@ -52,8 +52,11 @@ class ItemResult:
     anchors: list[Anchor]
     #: Serialized VEVENTs by (session id, lang), reused by the site-wide calendars (never cached).
     events: dict[tuple[str, str], bytes] = field(default_factory=dict)
-    #: Rendered by this build; False when replayed from the item cache.
+    #: Rendered by this build; False when replayed from the item cache or kept.
     fresh: bool = True
+    #: Output paths whose bytes are already in the output, as the last build made them
+    #: (the item is unchanged since: `files` is then empty).
+    kept: list[str] = field(default_factory=list)
 
 
 LIBRARIES = ("jinja2", "markdown", "babel", "nh3", "icalendar", "tzdata", "pyyaml", "markupsafe")
@@ -120,17 +123,29 @@ def item_key(site: Site, structure: str, item: Item) -> str:
 def render_items(items: list[Item], render: Callable[[Item], ItemResult], key: Callable[[Item], str],
                  cache: BuildCache, *, jobs: int = 1,
                  progress: Callable[[int, int], None] | None = None) -> list[ItemResult]:
-    """The result of every item, in order: replayed from the cache, or rendered (on `jobs` processes)."""
+    """The result of every item, in order: kept from the last build's output, replayed from the
+    cache, or rendered (on `jobs` processes). What each made is noted in `cache.made`."""
     results: dict[Item, ItemResult] = {}
-    stored = cache.items.keys()
-    fresh = [item for item in items if key(item) not in stored]
+    keys = {item: key(item) for item in items}
+    for item, item_id in keys.items():
+        if item_id in cache.previous.items:
+            paths, warnings, anchors = cache.previous.items[item_id]
+            results[item] = ItemResult({}, [tuple(w) for w in warnings], [tuple(a) for a in anchors],
+                                       fresh=False, kept=paths)
+            cache.items.keep(item_id)
+    stored = cache.items.keys() if len(results) < len(items) else set()
+    fresh = [item for item in items if item not in results and keys[item] not in stored]
     tick = _counter(len(items), progress)
+    tick(len(results))
     if jobs > 1 and len(fresh) >= PARALLEL_THRESHOLD:
         results.update(_in_workers(fresh, render, key, cache, jobs, tick))
     for item in items:
         if item not in results:  # cached, or all of them when no workers were worth starting
             results[item] = _cached_or_rendered(item, render, key, cache)
             tick(1)
+    for item, item_id in keys.items():
+        result = results[item]
+        cache.made[item_id] = [result.kept or sorted(result.files), result.warnings, result.anchors]
     return [results[item] for item in items]
 
 

@@ -85,12 +85,13 @@ class PageLinks:
         return None
 
 
-def check_anchors(anchors: list[Anchor], files: dict[str, bytes], diag: Diagnostics) -> None:
-    """Warn about `page.md#anchor` links to an id the target page does not have."""
+def check_anchors(anchors: list[Anchor], page: Callable[[str], bytes], diag: Diagnostics) -> None:
+    """Warn about `page.md#anchor` links to an id the target page does not have
+    (`page(path)` gives an output file's bytes, empty when there is none)."""
     ids: dict[str, set[str]] = {}
     for source_path, line, target, fragment, href in anchors:
         if target not in ids:
-            ids[target] = _ids(files.get(output_path(target), b"").decode("utf-8"))
+            ids[target] = _ids(page(output_path(target)).decode("utf-8"))
         if unquote(fragment) not in ids[target]:
             diag.warn(source_path, line, f'link "{href}": the page has no heading or anchor '
                       f'"#{fragment}"; check the heading\'s id (headings get ids from their text)')

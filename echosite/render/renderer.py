@@ -92,15 +92,15 @@ class SiteRenderer:
         """Reuse events serialized elsewhere (by workers) for the site-wide calendars."""
         self._events.update(events)
 
-    def assets(self) -> dict[str, bytes]:
-        """The theme's `assets/` and the static files of `content/`, by output path."""
+    def assets(self) -> dict[str, Path]:
+        """The theme's `assets/` and the static files of `content/`: their sources by output path."""
         found = {}
         if self.theme.assets.is_dir():
             for path in sorted(self.theme.assets.rglob("*")):
                 if path.is_file():
-                    found["assets/" + path.relative_to(self.theme.assets).as_posix()] = path.read_bytes()
+                    found["assets/" + path.relative_to(self.theme.assets).as_posix()] = path
         for path in self.site.assets:
-            found[path.relative_to(self.site.root / "content").as_posix()] = path.read_bytes()
+            found[path.relative_to(self.site.root / "content").as_posix()] = path
         return found
 
     # -- items -------------------------------------------------------------------------
