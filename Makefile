@@ -1,11 +1,13 @@
 # make setup: create .venv with the pinned dependencies (every other target does it first).
 # make build: set up .venv (pinned) and build the default site into output/.
+# make publish: build as `make build` does, but warnings fail it too (--strict);
+#               BASE_URL=https://example.org/teleecho/ overrides base_url.
 # make test:  the same set-up, then the whole test suite.
 VENV  ?= .venv
 PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup build test serve check clean
+.PHONY: setup build publish test serve check clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -17,6 +19,9 @@ setup: $(STAMP)
 
 build: $(STAMP)
 	$(PY) build.py build
+
+publish: $(STAMP)
+	$(PY) build.py build --strict $(if $(BASE_URL),--base-url "$(BASE_URL)")
 
 test: $(STAMP)
 	$(PY) -m pytest
