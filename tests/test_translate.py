@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 from echosite.cli import main
@@ -228,3 +230,51 @@ def test_the_chooser_marks_a_borrowed_title_with_its_language_and_shows_it_once(
     assert [(span.get("lang"), span.text) for span in heading.findall("span[@lang]")] == [
         ("en", "Basic Test Programme"), ("es", "Programa de prueba básico")]
     assert parse_html(out / "fr/index.html").find(".//a[@class='brand']").get("lang") == "en"
+
+
+# Issue 11.5, property-based: the catalog reader never loses text and never raises.
+
+_PO_PIECES = st.sampled_from(['msgid ', 'msgstr ', 'msgctxt ', 'msgid_plural ', 'msgstr[0] ', 'msgstr[1] ', '"', '\\"',
+                              '\\', '\\n', '#, fuzzy', '#~ ', '# ', '\n', '\n\n', ' ', '%', '%(x)s', 'á', 'x', '[', ']'])
+
+
+@settings(max_examples=250, deadline=2000, database=None)
+@given(text=st.lists(_PO_PIECES | st.text(max_size=3), max_size=40).map("".join))
+def test_the_catalog_reader_gives_a_catalog_or_errors_for_any_text(text):
+    from echosite.errors import Diagnostics
+    from echosite.i18n import parse_catalog
+
+    diag = Diagnostics(root=Path("/site"))
+    result = parse_catalog(text, Path("/site/translations/es/LC_MESSAGES/messages.po"), "es", diag)
+    assert (result is None) == bool(diag.errors)
+    assert all(problem.line >= 1 and problem.message.startswith("malformed catalog: ") for problem in diag.errors)
+
+
+@settings(max_examples=150, deadline=2000, database=None)
+@given(entries=st.dictionaries(st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30),
+                               st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=90),
+                               min_size=1, max_size=4),
+       which=st.integers(min_value=0))
+def test_a_catalog_missing_one_quote_is_refused_never_read_short(entries, which):
+    """Delete any one delimiting quote (as a slip of the editor would): the reader refuses the file."""
+    import io
+    import re
+
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    from echosite.errors import Diagnostics
+    from echosite.i18n import parse_catalog
+
+    catalog = Catalog(locale="es")
+    for msgid, msgstr in entries.items():
+        catalog.add(msgid, msgstr)
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=30)
+    text = buffer.getvalue().decode("utf-8")
+    assert parse_catalog(text, Path("/site/x.po"), "es", Diagnostics(root=Path("/site"))) is not None
+    quotes = [m.start() for m in re.finditer(r'(?<!\\)"', text) if not text[:m.start()].rsplit("\n", 1)[-1].startswith("#")]
+    cut = quotes[which % len(quotes)]
+    diag = Diagnostics(root=Path("/site"))
+    assert parse_catalog(text[:cut] + text[cut + 1:], Path("/site/x.po"), "es", diag) is None
+    assert diag.errors
