@@ -181,8 +181,8 @@ def format_stats(rows: list[LanguageStats], fmt: str = "table") -> str:
         for path in row.missing:
             text += f"\n{row.lang}: missing: {path}"
         for path in row.outdated:
-            text += (f"\n{row.lang}: outdated: {path}: its original changed since it was last reviewed; update it, "
-                     f"then run `python build.py i18n reviewed {path}`")
+            text += (f"\n{row.lang}: outdated: {path}: not reviewed against its original's current text; "
+                     f"update it if needed, then run `python build.py i18n reviewed {path}`")
     return text + "\n"
 
 

@@ -107,7 +107,7 @@ def test_translators_can_act_on_stats(site, capsys):
     assert out[3:] == [
         "es: missing: content/draft.es.md",
         "es: missing: content/only-english.es.md",
-        "es: outdated: content/about.es.md: its original changed since it was last reviewed; update it, "
+        "es: outdated: content/about.es.md: not reviewed against its original's current text; update it if needed, "
         "then run `python build.py i18n reviewed content/about.es.md`",
     ]
     assert main(["i18n", "stats", "--site", str(site), "--strict"]) == 1
@@ -127,10 +127,10 @@ def test_translators_can_act_on_stats(site, capsys):
         (site / f"content/{page}.es.md").write_text("---\ntitle: Traducida\n---\nTexto.\n")
     assert main(["i18n", "stats", "--site", str(site), "--strict"]) == 1  # new translations are not reviewed yet
     assert capsys.readouterr().out.splitlines()[3:5] == [
-        "es: outdated: content/draft.es.md: its original changed since it was last reviewed; update it, "
+        "es: outdated: content/draft.es.md: not reviewed against its original's current text; update it if needed, "
         "then run `python build.py i18n reviewed content/draft.es.md`",
-        "es: outdated: content/only-english.es.md: its original changed since it was last reviewed; update it, "
-        "then run `python build.py i18n reviewed content/only-english.es.md`",
+        "es: outdated: content/only-english.es.md: not reviewed against its original's current text; "
+        "update it if needed, then run `python build.py i18n reviewed content/only-english.es.md`",
     ]
     assert main(["i18n", "reviewed", "--site", str(site), "content/draft.es.md", "content/only-english.es.md"]) == 0
     assert main(["i18n", "stats", "--site", str(site), "--strict"]) == 0
