@@ -33,4 +33,4 @@ check: $(STAMP)
 	$(PY) build.py check
 
 clean:
-	rm -rf output .output.spare .cache
+	rm -rf output .cache

@@ -23,6 +23,7 @@ import sqlite3
 import stat
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -66,7 +67,7 @@ class InputIndex:
             try:
                 saved_ns, known = marshal.loads(path.read_bytes())
                 self._known = {p: entry for p, entry in known.items() if entry[0][1] < saved_ns - self.RACY_NS}
-            except (OSError, EOFError, ValueError, TypeError):
+            except (OSError, EOFError, ValueError, TypeError, AttributeError, IndexError, KeyError):
                 self._known = {}  # missing or damaged: hash every file once
         self.hashes: dict[str, str] = {}
 
@@ -199,8 +200,8 @@ class BuildCache:
         if record is not None and record.get("digest") == self._digest:
             return record
         if record is not None:
-            self.previous = Previous(self.out, record.get("items", {}), record.get("assets", {}))
-        _record_path(self.folder, self.out).unlink(missing_ok=True)
+            self.previous = Previous(self.out, record["items"], record["assets"])
+        _unwritable(_record_path(self.folder, self.out).unlink, missing_ok=True)
         return None
 
     @functools.cached_property
@@ -210,19 +211,23 @@ class BuildCache:
         return ParseMemo(self.folder / "parsed.pickle", read=self._read)
 
     def save(self, summary: dict) -> None:
-        """Keep the work this build used and, unless an input changed while it ran, its record with `summary`."""
+        """Keep the work this build used and, unless an input changed while it ran, its record with `summary`.
+
+        Never fails: it runs once the output is in place, and a cache folder that cannot be
+        written (read-only, a folder where a file should be) only makes the next build slower.
+        """
         if not self._write:
             return
-        self.parsed.save()
+        _unwritable(self.parsed.save)
         # Items kept from the last build did not ask for their Markdown: keep every entry then.
         whole = not any(key in self.previous.items for key in self.made)
         self.markdown.save(prune=whole)
         self.items.save()
         unchanged = input_digest(self.index.scan(*self._roots), self._options) == self._digest
-        self.index.save()
+        _unwritable(self.index.save)
         if unchanged:  # no edit landed while the build ran
-            _write_record(self.folder, self._digest, self.out,
-                          {**summary, "items": self.made, "assets": self.made_assets})
+            _unwritable(_write_record, self.folder, self._digest, self.out,
+                        {**summary, "items": self.made, "assets": self.made_assets})
 
     def worker_start(self) -> None:
         """In a forked worker: collect the entries added and used, to hand back to the parent."""
@@ -253,7 +258,7 @@ class Store:
         self._pending: dict[str, str] = {}
         self._used: set[str] = set()
         if self.write and self._side.exists():
-            self._side.unlink()  # left by an interrupted build
+            self.write = _unwritable(self._side.unlink)  # left by an interrupted build
 
     def _reader(self) -> sqlite3.Connection | None:
         if not self.read:
@@ -294,15 +299,17 @@ class Store:
                 self._flush()
 
     def _flush(self) -> None:
-        if not self._pending:
-            return
+        if self._pending and self.write:
+            self.write = _unwritable(self._write_side)  # a cache that cannot be written is not written
+        self._pending = {}
+
+    def _write_side(self) -> None:
         self._side.parent.mkdir(parents=True, exist_ok=True)
         db = _unsynced(self._side)
         with db:
             db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value NOT NULL)")
             db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", sorted(self._pending.items()))
         db.close()
-        self._pending = {}
 
     def worker_start(self) -> None:
         """In a forked worker: collect what is added and used, to hand back to the parent."""
@@ -322,13 +329,20 @@ class Store:
         self._used.add(key)
 
     def save(self, prune: bool = True) -> None:
-        """Store the new entries and (with `prune`) drop the ones this build did not use."""
+        """Store the new entries and (with `prune`) drop the ones this build did not use
+        (never fails: see BuildCache.save)."""
         if not self.write:
             return
         self._flush()
         if self._db is not None:
             self._db.close()
             self._db = None
+        if self.write:
+            _unwritable(self._merge_side, prune)
+        if self._side.exists():
+            _unwritable(self._side.unlink)
+
+    def _merge_side(self, prune: bool) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         (self.path.parent / ".gitignore").write_text("*\n")
         try:
@@ -345,8 +359,15 @@ class Store:
             db.close()
         except sqlite3.DatabaseError:
             self.path.unlink(missing_ok=True)  # damaged: the next build starts afresh
-        if self._side.exists():
-            self._side.unlink()
+
+
+def _unwritable(write: Callable[..., object], *args: object, **kwargs: object) -> bool:
+    """Run a write into the cache folder; False when the folder refused it (it is only a cache)."""
+    try:
+        write(*args, **kwargs)
+    except (OSError, sqlite3.Error):
+        return False
+    return True
 
 
 def _unsynced(path: Path) -> sqlite3.Connection:
@@ -368,9 +389,28 @@ def _read_record(cache_dir: Path, out: Path) -> dict | None:
         record = json.loads(_record_path(cache_dir, out).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(record, dict) or record.get("out") != str(out) or not out.is_dir():
+    if not (isinstance(record, dict) and record.get("out") == str(out) and out.is_dir() and _is_summary(record)):
         return None
     return record if record.get("manifest") == _manifest(out) else None
+
+
+def _is_summary(record: dict) -> bool:
+    """Whether a record holds what a build writes, every path it names in its manifest
+    (a damaged record is ignored, like a missing one)."""
+    def rows(value: object, kinds: tuple[type, ...]) -> bool:
+        return isinstance(value, list) and all(
+            isinstance(row, list) and len(row) == len(kinds) and all(map(isinstance, row, kinds)) for row in value)
+
+    manifest, pages, items, assets = (record.get(k) for k in ("manifest", "pages", "items", "assets"))
+    return (isinstance(manifest, dict) and rows(record.get("warnings"), (str, int, str))
+            and isinstance(pages, dict) and all(isinstance(count, int) for count in pages.values())
+            and isinstance(record.get("files"), int) and isinstance(record.get("base_url"), str)
+            and isinstance(items, dict) and all(
+                isinstance(item, list) and len(item) == 3 and isinstance(item[0], list)
+                and all(isinstance(path, str) and path in manifest for path in item[0])
+                and rows(item[1], (str, int, str)) and rows(item[2], (str, int, str, str, str))
+                for item in items.values())
+            and isinstance(assets, dict) and all(path in manifest and isinstance(h, str) for path, h in assets.items()))
 
 
 def _write_record(cache_dir: Path, digest: str, out: Path, summary: dict) -> None:

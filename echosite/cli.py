@@ -12,9 +12,9 @@ from pathlib import Path
 from . import __version__
 from .errors import SiteError, UsageError, plural
 from .pipeline import build
-from .write import UnsafeOutput
+from .write import OutputError, UnsafeOutput
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 PROG = "build.py"
 
 _DESCRIPTION = """\
@@ -221,6 +221,10 @@ def _shown(path: Path, base: Path | None = None) -> str:
         return path.as_posix()
 
 
+def _waiting() -> None:
+    print(f"{PROG}: another build is writing into this output folder; waiting for it to finish", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return the exit status (0 ok, 1 site errors, 2 usage)."""
     parser = _parser()
@@ -243,13 +247,19 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             result = build(args.site, args.out, base_url=args.base_url, strict=args.strict, drafts=args.drafts,
                            clean=args.clean, jobs=args.jobs, progress=None if args.quiet else _progress_line(),
-                           cache_dir=args.cache_dir)
+                           cache_dir=args.cache_dir, waiting=_waiting)
         else:
             result = build(args.site, None, strict=args.strict, drafts=args.drafts, write_files=False)
     except (UnsafeOutput, UsageError) as exc:
         advice = "; choose another --out" if isinstance(exc, UnsafeOutput) else ""
         print(f"{PROG}: error: {exc}{advice}", file=sys.stderr)
         return EXIT_USAGE
+    except OutputError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted; the output folder holds the last finished build", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except SiteError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)

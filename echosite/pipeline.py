@@ -41,51 +41,56 @@ class BuildResult:
 
 def build(site: Path, out: Path | None = None, *, base_url: str | None = None, strict: bool = False,
           drafts: bool = False, write_files: bool = True, clean: bool = False, jobs: int | None = None,
-          progress: Callable[[int, int], None] | None = None, cache_dir: Path | None = None) -> BuildResult:
+          progress: Callable[[int, int], None] | None = None, cache_dir: Path | None = None,
+          waiting: Callable[[], None] | None = None) -> BuildResult:
     """Build the site at `site` into `out` (or only validate, when `write_files` is false).
 
     Raises SiteError with every problem found when the sources have errors;
     the output folder is then left exactly as it was. Work is cached in
     `cache_dir` (default `<site>/.cache/`; ignored with `clean`, never written
     by a check), and a build whose inputs and output are as the last one left
-    them does nothing.
+    them does nothing. One build at a time writes into an output folder: another
+    one waits (calling `waiting`), then repairs what a killed build left.
     """
-    started = time.perf_counter()
     site = Path(site).resolve()
     out = (Path(out) if out is not None else site / "output").expanduser().resolve()
+    cache_dir = Path(cache_dir).resolve() if cache_dir else site / CACHE_DIR
     diag = Diagnostics(root=site, strict=strict)
     theme = find_theme(site)
     if write_files:
-        write.check_output_folder(out, site, [site / "content", theme.templates, theme.translations])
-    cache = BuildCache(Path(cache_dir).resolve() if cache_dir else site / CACHE_DIR, site=site, theme=theme,
-                       out=out, options=(base_url, drafts), read=not clean, write=write_files)
-    if (last := cache.last_build()) is not None:
-        return _unchanged(last, diag, time.perf_counter() - started, out)
+        write.check_output_folder(out, site, [site / "content", theme.templates, theme.translations], cache_dir)
+    with write.output_claimed(out if write_files else None, cache_dir, waiting):
+        started = time.perf_counter()
+        cache = BuildCache(cache_dir, site=site, theme=theme, out=out, options=(base_url, drafts),
+                           read=not clean, write=write_files)
+        if (last := cache.last_build()) is not None:
+            return _unchanged(last, diag, time.perf_counter() - started, out)
 
-    # The stages import Jinja, Markdown, Babel and icalendar: only when there is work.
-    from . import config, content, i18n, model, render, sessions
+        # The stages import Jinja, Markdown, Babel and icalendar: only when there is work.
+        from . import config, content, i18n, model, render, sessions
 
-    cfg = config.load_config(site, diag, base_url)                                     # 1. config
-    diag.raise_if_errors()
-    found = content.load_content(site / "content", cfg.languages, diag, drafts,         # 2. content
-                                 cache.parsed)
-    calendars = sessions.load_calendars(found.calendars, cfg, diag, cache.parsed)       # 3. sessions
-    translations = i18n.load_translations(theme.translations, theme.templates,          # 4. UI strings
-                                          cfg.languages, diag)
-    site_model = model.assemble(cfg, site, found, calendars, diag)                       # 5. model
-    diag.raise_if_errors()
-    rendered = render.render_site(site_model, theme=theme, translations=translations,    # 6. render
-                                  diag=diag, cache=cache, options=(cfg.base_url, drafts),
-                                  jobs=jobs or os.cpu_count() or 1, progress=progress)
-    diag.raise_if_errors(final=True)
-    changed = write.write_output(rendered.files, out, rendered.kept) if write_files else 0  # 7. write
+        cfg = config.load_config(site, diag, base_url)                                     # 1. config
+        diag.raise_if_errors()
+        found = content.load_content(site / "content", cfg.languages, diag, drafts,         # 2. content
+                                     cache.parsed)
+        calendars = sessions.load_calendars(found.calendars, cfg, diag, cache.parsed)       # 3. sessions
+        translations = i18n.load_translations(theme.translations, theme.templates,          # 4. UI strings
+                                              cfg.languages, diag)
+        site_model = model.assemble(cfg, site, found, calendars, diag)                       # 5. model
+        diag.raise_if_errors()
+        rendered = render.render_site(site_model, theme=theme, translations=translations,    # 6. render
+                                      diag=diag, cache=cache, options=(cfg.base_url, drafts),
+                                      jobs=jobs or os.cpu_count() or 1, progress=progress)
+        diag.raise_if_errors(final=True)
+        changed = (write.write_output(rendered.files, out, cache_dir, rendered.kept)         # 7. write
+                   if write_files else 0)
 
-    result = BuildResult(diag.warnings, _pages(rendered.paths, cfg.languages), len(rendered.paths),
-                         cfg.base_url, changed, rendered.rendered, seconds=time.perf_counter() - started,
-                         out=out if write_files else None)
-    cache.save({"warnings": [(p.path, p.line, p.message) for p in result.warnings], "pages": result.pages,
-                "files": result.file_count, "base_url": result.base_url})
-    return result
+        result = BuildResult(diag.warnings, _pages(rendered.paths, cfg.languages), len(rendered.paths),
+                             cfg.base_url, changed, rendered.rendered, seconds=time.perf_counter() - started,
+                             out=out if write_files else None)
+        cache.save({"warnings": [(p.path, p.line, p.message) for p in result.warnings], "pages": result.pages,
+                    "files": result.file_count, "base_url": result.base_url})
+        return result
 
 
 def _unchanged(last: dict, diag: Diagnostics, seconds: float, out: Path) -> BuildResult:

@@ -135,15 +135,21 @@ class ParseMemo:
         self._added = False
         if path is not None and read:
             try:
-                self._entries = pickle.loads(path.read_bytes())
-            except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
-                self._entries = {}  # missing or damaged: parse afresh
+                entries = pickle.loads(path.read_bytes())
+            except Exception:  # missing, or damaged in any of the ways unpickling reports: parse afresh
+                entries = {}
+            if isinstance(entries, dict) and all(isinstance(k, bytes) and isinstance(v, bytes)
+                                                 for k, v in entries.items()):
+                self._entries = entries
 
     def load(self, text: str, path: Path, diag: Diagnostics, first_line: int) -> Any:
         key = hashlib.blake2b(f"{first_line}\0{text}".encode(), digest_size=16).digest()
         self._used.add(key)
         if key in self._entries:
-            return pickle.loads(self._entries[key])
+            try:
+                return pickle.loads(self._entries[key])
+            except Exception:  # a damaged entry: parse again
+                del self._entries[key]
         data = _parse_yaml(text, path, diag, first_line)
         if data is not None:
             self._entries[key] = pickle.dumps(data, pickle.HIGHEST_PROTOCOL)

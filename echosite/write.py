@@ -1,9 +1,30 @@
-"""Stage 7: put the rendered files in place: build beside, then swap, never half-written."""
+"""Stage 7: put the rendered files in place: build beside, then swap, never half-written.
+
+One build at a time writes into an output folder: `output_claimed` holds an exclusive
+lock (`flock`) on the folder that contains the output, released by the system even
+when the process dies, and a second build waits for it.
+
+The new tree is prepared in a spare folder and swapped in by two renames, `out` to
+a parked folder, then the spare to `out`; the parked tree (the previous output)
+becomes the next build's spare, so that a rebuild writes only the files that
+changed. These folders live in the cache folder, which no web server serves, when
+it is on the output's file system (a rename cannot cross file systems); otherwise
+they sit beside the output as `.<name>.new` and `.<name>.old` while a build runs,
+and the old tree is deleted once swapped out. A crash between the two renames
+leaves no `out`: the next build puts the parked tree back before anything else
+(`_repair`). Every rename goes through `_rename` and every file written through
+`_write`: the seams where tests stop a build, or make the disk refuse.
+"""
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
+import hashlib
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -15,9 +36,14 @@ class UnsafeOutput(Exception):
     """The output folder would overwrite something that is not a build product."""
 
 
-def check_output_folder(out: Path, site: Path, protected: list[Path]) -> None:
-    """Refuse `/`, the home folder, the site or a folder holding it, source folders, and
-    a non-empty folder that is not a previous build (its files would be replaced)."""
+class OutputError(Exception):
+    """The output could not be written (a read-only folder, a full disk); it is as it was."""
+
+
+def check_output_folder(out: Path, site: Path, protected: list[Path], cache: Path) -> None:
+    """Refuse `/`, the home folder, the site or a folder holding it, source folders, a
+    cache folder inside the output (it would be published), and a non-empty folder
+    that is not a previous build (its files would be replaced)."""
     out = out.expanduser().resolve()
     site = site.resolve()
     home = Path.home().resolve()
@@ -29,25 +55,85 @@ def check_output_folder(out: Path, site: Path, protected: list[Path]) -> None:
         folder = folder.resolve()
         if out == folder or out.is_relative_to(folder) or folder.is_relative_to(out):
             raise UnsafeOutput(f"refusing to build into {out}: it overlaps the source folder {folder}")
+    if cache.resolve().is_relative_to(out):
+        raise UnsafeOutput(f"refusing to build into {out}: it holds the cache folder {cache.resolve()}, "
+                           "whose files would be published")
     if out.is_dir() and any(out.iterdir()) and not all((out / name).is_file() for name in BUILD_MARKS):
         raise UnsafeOutput(f"refusing to build into {out}: it is not empty and holds no previous build "
                            f"(no {' and '.join(BUILD_MARKS)}); its files would be replaced")
 
 
-def spare_folder(out: Path) -> Path:
-    """The hidden sibling that holds the previous output, reused to prepare the next one."""
-    return out.parent / f".{out.name}.spare"
+@contextlib.contextmanager
+def output_claimed(out: Path | None, cache: Path, waiting: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold `out` for one build: lock the folder containing it (calling `waiting` if
+    another build holds it), then `_repair` what a killed build left. None: a check."""
+    if out is None:
+        yield
+        return
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        folder = os.open(out.parent, os.O_RDONLY)
+    except OSError as exc:
+        raise OutputError(_cannot(out, exc)) from exc
+    try:
+        try:
+            fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting:
+                waiting()
+            fcntl.flock(folder, fcntl.LOCK_EX)
+        _repair(out, cache)
+        yield
+    finally:
+        os.close(folder)  # releases the lock
 
 
-def write_output(files: dict[str, bytes], out: Path, kept: Iterable[str] = ()) -> int:
+@dataclass(frozen=True)
+class _Places:
+    """Where a build prepares the new tree and parks the old one; `keep`: the old tree is
+    kept as the next spare (in the cache folder) rather than deleted (beside the output)."""
+
+    spare: Path
+    parked: Path
+    keep: bool
+
+
+def _places(out: Path, cache: Path) -> tuple[_Places, _Places]:
+    """The places to use for `out` now, and the other kind (to repair after a change of disks)."""
+    tag = hashlib.sha256(str(out).encode()).hexdigest()[:16]
+    cached = _Places(cache / f"spare-{tag}", cache / f"parked-{tag}", keep=True)
+    beside = _Places(out.parent / f".{out.name}.new", out.parent / f".{out.name}.old", keep=False)
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        same_disk = os.stat(cache).st_dev == os.stat(out.parent).st_dev and os.access(cache, os.W_OK)
+    except OSError:
+        same_disk = False
+    return (cached, beside) if same_disk else (beside, cached)
+
+
+def _repair(out: Path, cache: Path) -> None:
+    """Finish what a build killed while swapping left: put the parked tree back at
+    `out` if `out` is missing, and remove what no build needs now."""
+    for places in _places(out, cache):
+        if places.parked.is_dir() and not out.exists():
+            _rename(places.parked, out)  # killed between the two renames: the previous output
+        for leftover in (places.parked, *(() if places.keep else (places.spare,))):
+            shutil.rmtree(leftover, ignore_errors=True)
+    for older in (f".{out.name}.spare", f".{out.name}.swap"):  # where earlier versions kept them
+        shutil.rmtree(out.parent / older, ignore_errors=True)
+
+
+def write_output(files: dict[str, bytes], out: Path, cache: Path, kept: Iterable[str] = ()) -> int:
     """Make `out` hold exactly `files` and the `kept` ones; return how many files changed.
 
     `kept` are paths whose bytes `out` already holds (the caller knows they are
-    unchanged): they are neither compared nor copied. When nothing changed nothing is touched. Otherwise the spare folder (the
-    output before last) is brought up to date, with files whose bytes are
-    already in `out` hard-linked from it (they keep their times) and files
-    never modified in place (a link is shared with the live tree), then the
-    two folders are swapped by renaming: `out` is always a whole build.
+    unchanged): they are neither compared nor copied. When nothing changed nothing
+    is touched. Otherwise the spare folder (the output before last, if kept) is
+    brought up to date, with files whose bytes are already in `out` hard-linked
+    from it (they keep their times) and files never modified in place (a link is
+    shared with the live tree), then swapped in by renaming: `out` is always a
+    whole build. Hold `output_claimed`. Raises OutputError, with the spare folder
+    removed, when the disk refuses.
     """
     out = out.resolve()
     kept = set(kept)
@@ -56,7 +142,27 @@ def write_output(files: dict[str, bytes], out: Path, kept: Iterable[str] = ()) -
         raise ValueError(f"kept files missing from {out}: {sorted(kept - live_files)[:3]}")
     if live_files == set(files) | kept and all(_same(out / rel, data) for rel, data in files.items()):
         return 0
-    spare = spare_folder(out)
+    places = _places(out, cache)[0]
+    try:
+        changed = _prepare(places.spare, files, kept, out, live_files)
+        _swap(places, out)
+    except OSError as exc:
+        shutil.rmtree(places.spare, ignore_errors=True)
+        raise OutputError(_cannot(out, exc)) from exc
+    except BaseException:  # such as Ctrl-C: the output is whole, the half-made spare goes
+        shutil.rmtree(places.spare, ignore_errors=True)
+        raise
+    return changed
+
+
+def _cannot(out: Path, exc: OSError) -> str:
+    where = f" ({exc.filename})" if exc.filename and str(exc.filename) != str(out) else ""
+    full = " (the disk is full)" if exc.errno == errno.ENOSPC else ""
+    return f"cannot write the output {out}: {exc.strerror or exc}{full}{where}; the previous output is unchanged"
+
+
+def _prepare(spare: Path, files: dict[str, bytes], kept: set[str], out: Path, live_files: set[str]) -> int:
+    """Bring `spare` to hold `files` and `kept`, linking those already in `out`; return how many changed."""
     if spare.is_symlink() or (spare.exists() and not spare.is_dir()):
         spare.unlink()
     fresh = not spare.exists()  # an empty spare needs no comparing and no clearing
@@ -80,11 +186,10 @@ def write_output(files: dict[str, bytes], out: Path, kept: Iterable[str] = ()) -
         if in_live:
             os.link(live, target)
         else:
-            target.write_bytes(data)
+            _write(target, data)
     if not fresh:
         _remove_extra(spare, {*files, *kept})
     os.chmod(spare, 0o755)
-    _swap(spare, out)
     return changed
 
 
@@ -129,18 +234,28 @@ def _parents(rel: str) -> list[str]:
     return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
-def _swap(spare: Path, out: Path) -> None:
-    """Put `spare` at `out` and keep the old `out` as the new spare."""
+def _swap(places: _Places, out: Path) -> None:
+    """Put the spare at `out`; keep the old `out` as the next spare, or delete it."""
     if not out.exists():
-        spare.rename(out)
+        _rename(places.spare, out)
         return
-    parking = out.parent / f".{out.name}.swap"
-    if parking.exists():
-        shutil.rmtree(parking)
-    out.rename(parking)
+    _rename(out, places.parked)
     try:
-        spare.rename(out)
+        _rename(places.spare, out)
     except BaseException:
-        parking.rename(out)
+        _rename(places.parked, out)
         raise
-    parking.rename(spare)
+    with contextlib.suppress(OSError):  # the new output is in place: what follows cannot undo it
+        if places.keep:
+            _rename(places.parked, places.spare)
+    shutil.rmtree(places.parked, ignore_errors=True)  # left by a failed rename too; else repaired later
+
+
+def _rename(source: Path, target: Path) -> None:
+    """Rename a whole tree (a seam: see the module's docstring)."""
+    os.rename(source, target)
+
+
+def _write(target: Path, data: bytes) -> None:
+    """Write one new file of the output (a seam: see the module's docstring)."""
+    target.write_bytes(data)

@@ -15,6 +15,7 @@ import importlib.metadata
 import marshal
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -164,17 +165,41 @@ def _cached_or_rendered(item: Item, render: Callable[[Item], ItemResult], key: C
                         cache: BuildCache) -> ItemResult:
     """Replay an item from the item cache when its inputs are unchanged; else render and store it."""
     item_id = key(item)
-    value = cache.items.get(item_id)
-    if value is not None:
-        try:
-            stored = marshal.loads(value)
-            return ItemResult(stored["files"], stored["warnings"], stored["anchors"], fresh=False)
-        except (EOFError, ValueError, TypeError, KeyError):
-            pass  # a damaged entry: render it again
+    stored = _stored(cache.items.get(item_id))
+    if stored is not None:
+        return stored
     result = render(item)
     cache.items.put(item_id, marshal.dumps({"files": result.files, "warnings": result.warnings,
                                             "anchors": result.anchors}))
     return result
+
+
+def _stored(value: object) -> ItemResult | None:
+    """The result an item cache entry holds; None when there is none or it is not what
+    `_cached_or_rendered` stores (a damaged entry is rendered again)."""
+    try:
+        stored = marshal.loads(value) if isinstance(value, bytes) else None
+    except (EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(stored, dict):
+        return None
+    files, warnings, anchors = stored.get("files"), stored.get("warnings"), stored.get("anchors")
+    if not (isinstance(files, dict) and all(isinstance(path, str) and _inside(path) and isinstance(data, bytes)
+                                            for path, data in files.items())
+            and _rows(warnings, (str, int, str)) and _rows(anchors, (str, int, str, str, str))):
+        return None
+    return ItemResult(files, warnings, anchors, fresh=False)
+
+
+def _inside(path: str) -> bool:
+    """A path inside the output folder: relative, no `..` (a damaged entry must not write elsewhere)."""
+    return bool(path) and not path.startswith("/") and ".." not in path.split("/")
+
+
+def _rows(value: object, kinds: tuple[type, ...]) -> bool:
+    """Whether `value` is a list of tuples of these types."""
+    return isinstance(value, list) and all(
+        isinstance(row, tuple) and len(row) == len(kinds) and all(map(isinstance, row, kinds)) for row in value)
 
 
 # -- forked workers -------------------------------------------------------------------------
@@ -192,16 +217,23 @@ def _in_workers(items: list[Item], render: Callable[[Item], ItemResult], key: Ca
     # Forked, so the renderer (Jinja environments, the site model) is inherited, never pickled.
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                              initializer=_become_worker, initargs=(render, key, cache)) as pool:
-        for chunk, (chunk_results, entries) in zip(chunks, pool.map(_render_chunk, chunks)):
-            results.update(zip(chunk, chunk_results))
-            cache.merge(entries)
-            tick(len(chunk))
+        try:
+            for chunk, (chunk_results, entries) in zip(chunks, pool.map(_render_chunk, chunks)):
+                results.update(zip(chunk, chunk_results))
+                cache.merge(entries)
+                tick(len(chunk))
+        except KeyboardInterrupt:  # Ctrl-C: the workers ignore it (no tracebacks); stop them here
+            pool.shutdown(wait=False, cancel_futures=True)
+            for worker in multiprocessing.active_children():
+                worker.terminate()
+            raise
     return results
 
 
 def _become_worker(render: Callable[[Item], ItemResult], key: Callable[[Item], str], cache: BuildCache) -> None:
     global _worker
     _worker = (render, key, cache)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches every process; the parent handles it
 
 
 def _render_chunk(chunk: list[Item]) -> tuple[list[ItemResult], tuple]:

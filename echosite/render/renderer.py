@@ -152,10 +152,9 @@ class SiteRenderer:
         """Markdown written in `lang`, converted once: from the cache when it was before."""
         renderer = self._markdown[lang]
         key = renderer.key(text)
-        stored = self._store.get(key)
+        stored = _stored(self._store.get(key))
         if stored is not None:
-            html, links = json.loads(stored)
-            return Rendered(html, tuple(links))
+            return stored
         rendered = renderer.convert(text)
         self._store.put(key, json.dumps([rendered.html, list(rendered.links)], ensure_ascii=False))
         return rendered
@@ -195,3 +194,14 @@ class _Output:
 
     def emit(self, url: str, data: str | bytes) -> None:
         self.files[output_path(url)] = data.encode("utf-8") if isinstance(data, str) else data
+
+
+def _stored(value: object) -> Rendered | None:
+    """What a Markdown cache entry holds; None when there is none or it is not what `_converted` stores."""
+    try:
+        html, links = json.loads(value) if isinstance(value, str) else (None, None)
+    except ValueError:
+        return None
+    if isinstance(html, str) and isinstance(links, list) and all(isinstance(href, str) for href in links):
+        return Rendered(html, tuple(links))
+    return None
