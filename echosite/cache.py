@@ -173,8 +173,9 @@ class BuildCache:
     """
 
     def __init__(self, folder: Path, *, site: Path, theme: Theme, out: Path, options: tuple,
-                 read: bool = True, write: bool = True):
+                 read: bool = True, write: bool = True, memo: ParseMemo | None = None):
         self.folder, self.out, self._read, self._write = folder, out, read, write
+        self._memo = memo
         self._roots = (site, [theme.templates, theme.translations])
         self._options = (*options, str(out))
         self.index = InputIndex(folder / "inputs.marshal", read=read)
@@ -206,9 +207,12 @@ class BuildCache:
 
     @functools.cached_property
     def parsed(self) -> ParseMemo:
+        """The memo of reading: the caller's, kept in memory (serve), or this cache folder's."""
         from .source import ParseMemo  # YAML is imported only when a build has work to do
 
-        return ParseMemo(self.folder / "parsed.pickle", read=self._read)
+        memo = self._memo if self._memo is not None else ParseMemo(self.folder / "parsed.pickle", read=self._read)
+        memo.hashes = self.hashes
+        return memo
 
     def save(self, summary: dict) -> None:
         """Keep the work this build used and, unless an input changed while it ran, its record with `summary`.

@@ -88,7 +88,10 @@ def load_content(content: Path, languages: tuple[str, ...], diag: Diagnostics, d
         elif _is_session_text(path):
             continue  # read by the calendar stage
         elif path.suffix == ".md":
-            source = _load_source(path, rel, languages, diag, memo)
+            key = memo.file_key(path) if memo else None
+            source = (memo.reading(("page", key, rel.as_posix(), languages), diag,
+                                   lambda d: _load_source(path, rel, languages, d, memo))
+                      if memo and key else _load_source(path, rel, languages, diag, memo))
             if source and (drafts or not source.draft):
                 sources.setdefault(source.key, []).append(source)
         elif path.suffix.lower() in (".md", *_OTHER_MARKDOWN):

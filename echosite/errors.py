@@ -74,6 +74,13 @@ class Diagnostics:
         """Record a warning at `path:line` (an error at the end of a --strict run)."""
         self.problems.append(Problem(self._rel(path), line, message, False))
 
+    def take(self, problems: list[Problem]) -> None:
+        """Record problems found earlier, by another `Diagnostics` of the same site."""
+        for problem in problems:
+            self.problems.append(problem)
+            if problem.is_error:
+                self._failed.add(problem.path)
+
     def failed(self, path: Path | str) -> bool:
         """Whether an error was recorded for `path` (so that a warning about it would be a follow-on)."""
         return self._rel(path) in self._failed

@@ -6,11 +6,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import write
 from .cache import BuildCache
 from .errors import Diagnostics, Problem, SiteError
 from .theme import find_theme
+
+if TYPE_CHECKING:
+    from .source import ParseMemo
 
 #: Where cached work goes unless `cache_dir` says otherwise (inside the site, git-ignored).
 CACHE_DIR = ".cache"
@@ -42,7 +46,7 @@ class BuildResult:
 def build(site: Path, out: Path | None = None, *, base_url: str | None = None, strict: bool = False,
           drafts: bool = False, write_files: bool = True, clean: bool = False, jobs: int | None = None,
           progress: Callable[[int, int], None] | None = None, cache_dir: Path | None = None,
-          waiting: Callable[[], None] | None = None) -> BuildResult:
+          waiting: Callable[[], None] | None = None, memo: ParseMemo | None = None) -> BuildResult:
     """Build the site at `site` into `out` (or only validate, when `write_files` is false).
 
     Raises SiteError with every problem found when the sources have errors;
@@ -50,7 +54,9 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
     `cache_dir` (default `<site>/.cache/`; ignored with `clean`, never written
     by a check), and a build whose inputs and output are as the last one left
     them does nothing. One build at a time writes into an output folder: another
-    one waits (calling `waiting`), then repairs what a killed build left.
+    one waits (calling `waiting`), then repairs what a killed build left. A caller that
+    builds again and again (serve) passes its own in-memory `memo`, so that unchanged
+    files are not read again.
     """
     site = Path(site).resolve()
     out = (Path(out) if out is not None else site / "output").expanduser().resolve()
@@ -62,7 +68,7 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
     with write.output_claimed(out if write_files else None, cache_dir, waiting):
         started = time.perf_counter()
         cache = BuildCache(cache_dir, site=site, theme=theme, out=out, options=(base_url, drafts),
-                           read=not clean, write=write_files)
+                           read=not clean, write=write_files, memo=memo)
         if (last := cache.last_build()) is not None:
             return _unchanged(last, diag, time.perf_counter() - started, out)
 

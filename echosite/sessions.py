@@ -7,6 +7,7 @@ stage's business (`render/times.py`, `render/events.py`, `render/ics.py`).
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -155,9 +156,21 @@ def load_calendar(path: Path, programme: str, config: Config, diag: Diagnostics,
 def load_calendars(calendars: Iterable[tuple[str, Path]], config: Config, diag: Diagnostics,
                    memo: ParseMemo | None = None) -> tuple[Session, ...]:
     """Every programme calendar (programme page key, `sessions.yaml`), ids unique across the site."""
-    sessions = [s for programme, path in calendars for s in load_calendar(path, programme, config, diag, memo)]
+    sessions = [s for programme, path in calendars for s in _remembered(path, programme, config, diag, memo)]
     check_unique_ids(sessions, diag)
     return tuple(sorted(sessions, key=lambda s: (s.start_utc, s.id)))
+
+
+def _remembered(path: Path, programme: str, config: Config, diag: Diagnostics,
+                memo: ParseMemo | None) -> tuple[Session, ...]:
+    """`load_calendar`, or what it read last time when the calendar, its texts and the config are unchanged."""
+    texts = path.parent / SESSION_TEXTS
+    names = sorted(os.listdir(texts)) if texts.is_dir() and not texts.is_symlink() else []
+    key = memo.file_key(path, *(texts / name for name in names)) if memo else None
+    if memo is None or key is None or any(not (texts / name).is_file() for name in names):
+        return load_calendar(path, programme, config, diag, memo)
+    return memo.reading(("calendar", key, programme, repr(config)), diag,
+                        lambda d: load_calendar(path, programme, config, d, memo))
 
 
 def check_unique_ids(sessions: Iterable[Session], diag: Diagnostics) -> None:

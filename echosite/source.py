@@ -5,11 +5,13 @@ import hashlib
 import os
 import pickle
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 import yaml
 
 from .errors import Diagnostics
+
+T = TypeVar("T")
 
 
 class YamlMap(dict):
@@ -125,7 +127,8 @@ class ParseMemo:
 
     Only clean parses are kept (a text with a mistake is parsed, and reported, every time);
     each hit is unpickled afresh, so no caller sees another's objects. `path` is the file
-    that keeps the entries between builds (None: in memory only).
+    that keeps the entries between builds (None: in memory only, as `serve` keeps it, which
+    then also keeps whole readings: see `reading`).
     """
 
     def __init__(self, path: Path | None = None, read: bool = True):
@@ -133,6 +136,10 @@ class ParseMemo:
         self._entries: dict[bytes, bytes] = {}
         self._used: set[bytes] = set()
         self._added = False
+        #: Hash of each input file by path, for this build (set by the build's cache).
+        self.hashes: dict[str, str] = {}
+        self._readings: dict[tuple, tuple[Any, list]] = {}
+        self._readings_used: set[tuple] = set()
         if path is not None and read:
             try:
                 entries = pickle.loads(path.read_bytes())
@@ -156,8 +163,36 @@ class ParseMemo:
             self._added = True
         return data
 
+    def reading(self, key: tuple | None, diag: Diagnostics, read: Callable[[Diagnostics], T]) -> T:
+        """`read(diag)`, done once per `key` while an in-memory memo lives (from one `serve`
+        build to the next), its problems reported again each time. `key` names every file
+        read by the hashes of their bytes (see `file_key`); None, or a memo kept in a file
+        (whose process ends with the build), reads every time."""
+        if key is None or self.path is not None:
+            return read(diag)
+        self._readings_used.add(key)
+        if key not in self._readings:
+            scratch = Diagnostics(root=diag.root, strict=diag.strict)
+            self._readings[key] = (read(scratch), scratch.problems)
+        value, problems = self._readings[key]
+        diag.take(problems)
+        return value
+
+    def file_key(self, *paths: Path) -> tuple | None:
+        """The files' paths and hashes, or None when one was not hashed or is a link (then a
+        link check must run)."""
+        key = []
+        for path in paths:
+            name = os.fspath(path)
+            if name not in self.hashes or os.path.islink(name):
+                return None
+            key.append((name, self.hashes[name]))
+        return tuple(key)
+
     def save(self) -> None:
         """Keep what this build parsed, drop the rest (to `path`, when it has one)."""
+        self._readings = {k: v for k, v in self._readings.items() if k in self._readings_used}
+        self._readings_used = set()
         if not self._added and self._used == self._entries.keys():
             return
         self._entries = {key: value for key, value in self._entries.items() if key in self._used}

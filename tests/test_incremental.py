@@ -10,6 +10,7 @@ from conftest import edit, tree
 from echosite.pipeline import CACHE_DIR
 from echosite.pipeline import SiteError, build
 from echosite.render.items import PARALLEL_THRESHOLD
+from echosite.source import ParseMemo
 
 #: Items of the basic site: 12 page versions, 2 sessions in 2 languages, the site-wide files.
 EVERY_ITEM = {"page": 12, "session": 4, "site": 1}
@@ -35,12 +36,15 @@ EDITS = {
 }
 
 
-def test_every_edit_in_sequence_rebuilds_like_a_clean_build(themed_site, tmp_path):
+@pytest.mark.parametrize("kept_in_memory", [False, True], ids=["cli", "serve"])
+def test_every_edit_in_sequence_rebuilds_like_a_clean_build(themed_site, tmp_path, kept_in_memory):
+    """Also as `serve` builds: with one in-memory memo of what was read, from build to build."""
     out = tmp_path / "out"
-    build(themed_site, out)
+    memo = ParseMemo() if kept_in_memory else None
+    build(themed_site, out, memo=memo)
     for name, apply in EDITS.items():
         apply(themed_site)
-        build(themed_site, out)  # warm cache, existing output
+        build(themed_site, out, memo=memo)  # warm cache, existing output
         clean_out = tmp_path / f"clean-{name.replace(' ', '-')}"
         shutil.rmtree(themed_site / CACHE_DIR, ignore_errors=True)
         build(themed_site, clean_out, clean=True)
@@ -81,6 +85,17 @@ def test_parallel_and_serial_builds_are_identical(themed_site, tmp_path):
     assert serial.warnings == parallel.warnings
     assert len([w for w in parallel.warnings if "nowhere.en.md" in w.message]) == extra
     assert len([w for w in parallel.warnings if "#nope" in w.message]) == extra
+
+
+def test_serve_builds_repeat_the_problems_of_what_they_did_not_read_again(site_copy, tmp_path):
+    memo = ParseMemo()
+    edit(site_copy / "content/about.en.md", 'title: "About"', 'title: "About"\ncolour: blue')
+    edit(site_copy / "content/programmes/alpha/sessions.yaml", "sessions:", "colour: blue\nsessions:")
+    first = build(site_copy, tmp_path / "out", memo=memo)
+    edit(site_copy / "content/index.en.md", "An anchor", "One anchor")
+    again = build(site_copy, tmp_path / "out", memo=memo)
+    colours = [str(w) for w in again.warnings if "colour" in w.message]
+    assert len(colours) == 2 and colours == [str(w) for w in first.warnings if "colour" in w.message]
 
 
 def test_a_front_matter_mistake_is_reported_by_every_build(site_copy, tmp_path):
