@@ -1,9 +1,11 @@
 """Reading editor files: UTF-8 text, YAML with line numbers, front matter."""
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 import pickle
+import re
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
@@ -53,18 +55,29 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when pr
         super().__init__(stream)
         self.offset = offset
         self.duplicates: list[tuple[int, str]] = []
+        # YAML also ends lines at NEL, LS and PS; a file's lines are counted at "\n" alone, as editors do.
+        self._newlines = [i for i, c in enumerate(stream) if c == "\n"] if _OTHER_BREAKS.search(stream) else None
+
+    def line(self, mark: yaml.Mark) -> int:
+        """The file line of a place in the text."""
+        if self._newlines is None:
+            return mark.line + 1 + self.offset
+        return bisect.bisect_left(self._newlines, mark.index) + 1 + self.offset
+
+
+_OTHER_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> YamlMap:
     loader.flatten_mapping(node)
     result = YamlMap()
-    result.line, result.lines, result.raw, result.quoted = node.start_mark.line + 1 + loader.offset, {}, {}, {}
+    result.line, result.lines, result.raw, result.quoted = loader.line(node.start_mark), {}, {}, {}
     for key_node, value_node in node.value:
         if isinstance(key_node, yaml.ScalarNode):
             key = key_node.value  # keys are names: `no:` stays "no", not False
         else:
             key = str(loader.construct_object(key_node, deep=True))
-        line = key_node.start_mark.line + 1 + loader.offset
+        line = loader.line(key_node.start_mark)
         if key in result:
             loader.duplicates.append((line, key))
             continue
@@ -78,8 +91,8 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> YamlMap:
 
 def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> YamlList:
     result = YamlList(loader.construct_object(child, deep=True) for child in node.value)
-    result.line = node.start_mark.line + 1 + loader.offset
-    result.lines = [child.start_mark.line + 1 + loader.offset for child in node.value]
+    result.line = loader.line(node.start_mark)
+    result.lines = [loader.line(child.start_mark) for child in node.value]
     return result
 
 
@@ -250,20 +263,24 @@ def _parse_yaml(text: str, path: Path, diag: Diagnostics, first_line: int) -> An
         node = loader.get_single_node()
         refused = _too_big(node) if node is not None else None
         if refused:
-            diag.error(path, first_line + refused[0], refused[1])
+            diag.error(path, loader.line(refused[0]) if refused[0] is not None else first_line, refused[1])
             return None
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         if "maximum nesting depth" in (exc.problem or ""):  # libyaml's own limit, beyond ours
-            diag.error(path, first_line + exc.problem_mark.line, _TOO_DEEP)
+            diag.error(path, loader.line(exc.problem_mark), _TOO_DEEP)
             return None
         opened = _UNCLOSED.get(exc.context or "")
         # An unclosed quote or bracket is found far below, at the end of the text: name
         # the line where it opened; else the problem's line, but never past the end.
         mark = exc.context_mark if opened else exc.problem_mark or exc.context_mark
-        line = first_line + min(mark.line if mark else 0, text.rstrip("\n").count("\n"))
+        line = min(loader.line(mark) if mark else first_line, first_line + text.rstrip("\n").count("\n"))
         what = opened or f"{exc.problem or exc.context or 'malformed YAML'}; check indentation, colons and quotes"
         diag.error(path, line, f"malformed YAML: {what}")
+        return None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, such as a control character
+        line = first_line + text.count("\n", 0, exc.position)
+        diag.error(path, line, f"YAML does not allow the character U+{exc.character:04X} ({exc.reason}); remove it")
         return None
     except yaml.YAMLError as exc:
         diag.error(path, first_line, f"malformed YAML: {exc}")
@@ -281,9 +298,9 @@ def _parse_yaml(text: str, path: Path, diag: Diagnostics, first_line: int) -> An
 _TOO_DEEP = f"the YAML is nested too deeply (limit {MAX_YAML_DEPTH} levels of lists and mappings); flatten it"
 
 
-def _too_big(root: yaml.Node) -> tuple[int, str] | None:
-    """(line in the text, message) when the document nests deeper than MAX_YAML_DEPTH or
-    its aliases repeat more than MAX_ALIAS_VALUES values; None when it is fine.
+def _too_big(root: yaml.Node) -> tuple[yaml.Mark | None, str] | None:
+    """(where, message) when the document nests deeper than MAX_YAML_DEPTH or its
+    aliases repeat more than MAX_ALIAS_VALUES values (where: None); None when it is fine.
 
     One pass over the distinct nodes (an alias is the node it names, met again), so
     it costs no more than the parse: each node's expanded size is counted once.
@@ -301,15 +318,15 @@ def _too_big(root: yaml.Node) -> tuple[int, str] | None:
         if id(node) in size:
             continue
         if id(node) in open_nodes:
-            return node.start_mark.line, "an alias (*name) stands for a value that contains it; write the value out"
+            return node.start_mark, "an alias (*name) stands for a value that contains it; write the value out"
         if depth > MAX_YAML_DEPTH and children:
-            return node.start_mark.line, _TOO_DEEP
+            return node.start_mark, _TOO_DEEP
         open_nodes.add(id(node))
         stack.append((node, depth, True))
         stack.extend((child, depth + 1, False) for child in children)
     repeated = size[id(root)] - len(size)
     if repeated > MAX_ALIAS_VALUES:
-        return 0, (f"the aliases (*name) in this YAML repeat {repeated:,} values (limit {MAX_ALIAS_VALUES:,}); "
+        return None, (f"the aliases (*name) in this YAML repeat {repeated:,} values (limit {MAX_ALIAS_VALUES:,}); "
                    "write the values out, or repeat fewer")
     return None
 
@@ -342,11 +359,12 @@ def split_front_matter(text: str, path: Path, diag: Diagnostics,
     else:
         diag.error(path, 1, "front matter opened with --- is never closed; add a line with --- after it")
         return None, "", 1
+    reported = len(diag.problems)
     data = load_yaml("\n".join(lines[1:end]), path, diag, first_line=2, memo=memo)
     body = "\n".join(lines[end + 1:])
-    if data is None and "\n".join(lines[1:end]).strip():
+    if len(diag.problems) > reported:
         return None, body, end + 2
-    if data is None:
+    if data is None:  # nothing between the lines, or only a null (`~`): no keys
         data = YamlMap()
         data.line, data.lines, data.raw, data.quoted = 2, {}, {}, {}
     if not isinstance(data, YamlMap):

@@ -155,6 +155,23 @@ def test_an_alias_inside_itself_is_refused(sandbox, capsys):
                             "write the value out")
 
 
+def test_a_control_character_in_yaml_is_named_at_its_line(sandbox, capsys):
+    sandbox.write("content/about.en.md", FRONT + "description: a\x1fb\n---\n")
+    sandbox.refuses(capsys, "content/about.en.md:3: YAML does not allow the character U+001F (control characters "
+                            "are not allowed); remove it")
+
+
+def test_front_matter_that_is_only_a_null_is_a_page_without_title(sandbox, capsys):
+    sandbox.write("content/about.en.md", "---\n~\n---\nText\n")  # once dropped without a word
+    sandbox.refuses(capsys, 'content/about.en.md:2: the page has no title; add "title: …" to its front matter')
+
+
+def test_lines_are_counted_as_editors_count_them(sandbox, capsys):
+    """YAML also breaks lines at U+2028 (and NEL, PS); messages give the file's own line."""
+    sandbox.write("content/about.en.md", FRONT + "description: \"one\u2028two\"\nweight: ten\n---\n")
+    sandbox.refuses(capsys, "content/about.en.md:4: weight must be a whole number such as 10 (smaller comes first)")
+
+
 def test_toml_front_matter_is_told_to_be_yaml(sandbox, capsys):
     sandbox.write("content/about.en.md", '+++\ntitle = "About"\n+++\nText\n')
     sandbox.refuses(capsys, "content/about.en.md:1: front matter between +++ lines (TOML) is not read: write it "
