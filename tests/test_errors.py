@@ -278,11 +278,14 @@ def test_preview_counts_errors_as_errors(site_copy):
 # Issue 11.5: catalogs never lose text.
 
 ES_PO = "translations/es/LC_MESSAGES/messages.po"
+#: Where "Join the session" is translated in the repository's Spanish catalog (its line moves when the catalog is updated).
+JOIN = next(number for number, line in enumerate((REPO / ES_PO).read_text(encoding="utf-8").splitlines(), 1)
+            if line == 'msgstr "Unirse a la sesión"')
 
 
 def _break_catalog(site: Path, old: str, new: str) -> bytes:
     """Give the site its own copy of the catalogs with one change; return the broken catalog's bytes."""
-    shutil.copytree(Path(__file__).resolve().parent.parent / "translations", site / "translations")
+    shutil.copytree(REPO / "translations", site / "translations")
     po = site / ES_PO
     text = po.read_text(encoding="utf-8")
     assert old in text
@@ -292,15 +295,15 @@ def _break_catalog(site: Path, old: str, new: str) -> bytes:
 
 @pytest.mark.parametrize("old, new, message", [
     ('msgstr "Unirse a la sesión"\n', 'msgstr "Unirse a la sesió\n',
-     "136: malformed catalog: the text on this line has no closing quote (end-of-line within string); end it with \""),
+     f"{JOIN}: malformed catalog: the text on this line has no closing quote (end-of-line within string); end it with \""),
     ('msgstr "Unirse a la sesión"\n', 'msgstr "Unirse a la "sesión""\n',
-     '136: malformed catalog: text after the closing quote; write \\" for a quote inside the text'),
+     f'{JOIN}: malformed catalog: text after the closing quote; write \\" for a quote inside the text'),
     ('msgstr "Unirse a la sesión"\n', 'msgstr Unirse a la sesión\n',
-     '136: malformed catalog: expected text in double quotes after msgstr, such as msgstr "Inicio"; '
+     f'{JOIN}: malformed catalog: expected text in double quotes after msgstr, such as msgstr "Inicio"; '
      "a comment line starts with #"),
     ('msgid "Join the session"\nmsgstr "Unirse a la sesión"\n',
      'msgid "Join the session"\nmsgstr "Unirse a la sesión"\n\nmsgid "Join the session"\nmsgstr "Unirse"\n',
-     "138: malformed catalog: duplicate message definition: another entry has the same msgid (and msgctxt); "
+     f"{JOIN + 2}: malformed catalog: duplicate message definition: another entry has the same msgid (and msgctxt); "
      "keep only one of them"),
 ])
 def test_a_malformed_catalog_is_an_error_and_no_command_rewrites_it(site_copy, capsys, old, new, message):
@@ -335,7 +338,7 @@ def test_a_percent_sign_or_new_placeholder_in_a_translation_is_an_error_with_its
     _break_catalog(site_copy, 'msgstr "Unirse a la sesión"\n', new)
     assert run(site_copy) == 1
     err = capsys.readouterr().err
-    assert err.splitlines() == [ONLY_ENGLISH, ALPHA_2, f"{ES_PO}:136: {message}", "1 error, 2 warnings; nothing was written"]
+    assert err.splitlines() == [ONLY_ENGLISH, ALPHA_2, f"{ES_PO}:{JOIN}: {message}", "1 error, 2 warnings; nothing was written"]
     assert "Traceback" not in err
 
 
