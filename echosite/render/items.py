@@ -33,6 +33,8 @@ Item = tuple[str, int, str]
 SITE_ITEM: Item = ("site", 0, "")
 #: Fewer items to render than this are not worth starting processes for.
 PARALLEL_THRESHOLD = 200
+#: Items a worker renders before handing their results back.
+MAX_CHUNK = 50
 
 
 def site_items(site: Site) -> list[Item]:
@@ -211,7 +213,9 @@ _worker: tuple[Callable[[Item], ItemResult], Callable[[Item], str], BuildCache] 
 def _in_workers(items: list[Item], render: Callable[[Item], ItemResult], key: Callable[[Item], str],
                 cache: BuildCache, jobs: int, tick: Callable[[int], None]) -> dict[Item, ItemResult]:
     """Render `items` on `jobs` forked processes; take back their results and new cache entries in order."""
-    size = max(1, len(items) // (jobs * 8))
+    # Small chunks: a worker holds a chunk's pages (and their cache entries) until it hands
+    # them back, so the chunk size, not the site's, bounds each worker's memory.
+    size = max(1, min(MAX_CHUNK, len(items) // (jobs * 8)))
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
     results: dict[Item, ItemResult] = {}
     # Forked, so the renderer (Jinja environments, the site model) is inherited, never pickled.
