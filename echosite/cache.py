@@ -201,7 +201,8 @@ class BuildCache:
         if record is not None and record.get("digest") == self._digest:
             return record
         if record is not None:
-            self.previous = Previous(self.out, record["items"], record["assets"])
+            if _is_made(record):  # what each item made, used only now: checked only now
+                self.previous = Previous(self.out, record["items"], record["assets"])
         _unwritable(_record_path(self.folder, self.out).unlink, missing_ok=True)
         return None
 
@@ -398,21 +399,27 @@ def _read_record(cache_dir: Path, out: Path) -> dict | None:
     return record if record.get("manifest") == _manifest(out) else None
 
 
-def _is_summary(record: dict) -> bool:
-    """Whether a record holds what a build writes, every path it names in its manifest
-    (a damaged record is ignored, like a missing one)."""
-    def rows(value: object, kinds: tuple[type, ...]) -> bool:
-        return isinstance(value, list) and all(
-            isinstance(row, list) and len(row) == len(kinds) and all(map(isinstance, row, kinds)) for row in value)
+def _rows(value: object, kinds: tuple[type, ...]) -> bool:
+    """Whether `value` is a list of lists of these types (tuples, once written as JSON)."""
+    return isinstance(value, list) and all(
+        isinstance(row, list) and len(row) == len(kinds) and all(map(isinstance, row, kinds)) for row in value)
 
-    manifest, pages, items, assets = (record.get(k) for k in ("manifest", "pages", "items", "assets"))
-    return (isinstance(manifest, dict) and rows(record.get("warnings"), (str, int, str))
+
+def _is_summary(record: dict) -> bool:
+    """Whether a record holds the summary a build writes (a damaged record is ignored, like a missing one)."""
+    pages = record.get("pages")
+    return (isinstance(record.get("manifest"), dict) and _rows(record.get("warnings"), (str, int, str))
             and isinstance(pages, dict) and all(isinstance(count, int) for count in pages.values())
-            and isinstance(record.get("files"), int) and isinstance(record.get("base_url"), str)
-            and isinstance(items, dict) and all(
+            and isinstance(record.get("files"), int) and isinstance(record.get("base_url"), str))
+
+
+def _is_made(record: dict) -> bool:
+    """Whether a record's items and static files are as a build writes them, each path in its manifest."""
+    manifest, items, assets = record["manifest"], record.get("items"), record.get("assets")
+    return (isinstance(items, dict) and all(
                 isinstance(item, list) and len(item) == 3 and isinstance(item[0], list)
                 and all(isinstance(path, str) and path in manifest for path in item[0])
-                and rows(item[1], (str, int, str)) and rows(item[2], (str, int, str, str, str))
+                and _rows(item[1], (str, int, str)) and _rows(item[2], (str, int, str, str, str))
                 for item in items.values())
             and isinstance(assets, dict) and all(path in manifest and isinstance(h, str) for path, h in assets.items()))
 

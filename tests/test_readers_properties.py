@@ -1,5 +1,7 @@
 """Readers of editor input, whatever the bytes: a value or clean editor errors, never another exception.
 
+Also: the bounds on Markdown work change no output (link patterns answered linearly).
+
 Property-based (hypothesis): texts are built from the pieces of YAML and front
 matter syntax that reach the readers' corners (anchors and aliases, tags, flow and
 block collections, merge keys, document markers, every kind of line end), mixed
@@ -12,12 +14,14 @@ import tempfile
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import markdown
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from echosite.config import Config
 from echosite.content import load_content
 from echosite.errors import Diagnostics
+from echosite.render.markup import EXTENSIONS, _Bounds
 from echosite.sessions import load_calendar
 from echosite.source import YamlList, YamlMap, load_yaml, read_markdown
 from echosite.text import Text
@@ -132,3 +136,20 @@ def test_calendars_give_sessions_or_clean_errors(text):
         sessions = load_calendar(path, "index", CONFIG, diag)
         problems_are_clean(diag, lines_of(text))
         assert all(session.source == path and session.start.tzinfo is not None for session in sessions)
+
+
+_LINK_PIECES = st.sampled_from([
+    "[", "]", "(", ")", "((", "))", "!", "![", "](", "]:", "[^", "\\", "`", '"', "'", '"t"', "<", ">", " ", "\n",
+    "a", "b](c)", "[x]", "[r]", "[r]: /u\n", "*", "_", "http://x", "<http://x>",
+])
+
+
+_PLAIN_EXTENSIONS = [name for name in EXTENSIONS if name != "typography"]
+_BOUNDED, _UNBOUNDED = (markdown.Markdown(extensions=_PLAIN_EXTENSIONS + bounds) for bounds in ([_Bounds()], []))
+
+
+@settings(max_examples=1000, deadline=2000, database=None)
+@given(text=st.lists(_LINK_PIECES | st.text(max_size=2), max_size=60).map("".join))
+def test_bounded_link_patterns_give_python_markdowns_own_html(text):
+    """`_Bounds` answers Python-Markdown's link scans without rescanning: the HTML is the same."""
+    assert _BOUNDED.reset().convert(text) == _UNBOUNDED.reset().convert(text)

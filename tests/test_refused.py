@@ -17,6 +17,7 @@ import pytest
 from conftest import SITES
 from echosite.cli import main
 from echosite.content import MAX_NAME
+from echosite.render.markup import MAX_BLOCK_LINES, MAX_CHARACTERS, MAX_NESTING
 from echosite.source import MAX_ALIAS_VALUES, MAX_YAML_DEPTH
 
 
@@ -185,6 +186,78 @@ def test_cr_only_line_endings_read_like_lf(sandbox, capsys):
     assert "<title>Old Mac" in html and '<h2 id="typed-on-a-mac">Typed on a Mac</h2>' in html
     sandbox.write("content/about.en.md", b"---\rtitle: Old Mac\rweight: ten\r---\rText.\r")
     sandbox.refuses(capsys, "content/about.en.md:3: weight must be a whole number such as 10 (smaller comes first)")
+
+
+# -- 1. Bounded work: Markdown --------------------------------------------------------------------
+
+TOO_DEEP = (f"the text is nested too deeply (limit {MAX_NESTING} levels of lists, quotes, emphasis and links inside "
+            "each other); flatten it")
+
+
+def too_large(size: int) -> str:
+    return f"the text is too large ({size:,} characters; limit {MAX_CHARACTERS:,}): split it into several pages"
+
+
+@pytest.mark.parametrize("name,body", [
+    ("50,000 [", "[" * 50_000),
+    ("25,000 ![", "![" * 25_000),
+    ("3,000 links in one paragraph", "[a](b) " * 3_000),
+    ("links left open", "[a](" * 20_000),
+])
+def test_link_syntax_builds_in_linear_time(sandbox, capsys, name, body):
+    sandbox.write("content/about.en.md", FRONT + "---\n" + body + "\n")
+    assert sandbox.build() == 0
+    assert (sandbox.out / "en/about/index.html").is_file()
+
+
+@pytest.mark.parametrize("name,body", [
+    ("3,000 _ around a word", "_" * 3000 + "word" + "_" * 3000),
+    ("lists nested 100 deep", "\n".join("    " * level + "- item" for level in range(100))),
+    ("quotes nested 200 deep", "\n".join(">" * level + " line" for level in range(1, 200))),
+    ("emphasis nested 600 deep", "*a " * 600 + "x" + " a*" * 600),
+])
+def test_deeply_nested_markdown_is_refused(sandbox, capsys, name, body):
+    sandbox.write("content/about.en.md", FRONT + "---\n" + body + "\n")
+    sandbox.refuses(capsys, f"content/about.en.md:4: {TOO_DEEP}")
+
+
+@pytest.mark.parametrize("name,body", [
+    ("lists nested 1,000 deep", "\n".join("  " * level + "- x" for level in range(1000))),
+    ("3,000 lines of growing > nesting", "\n".join(">" * level + " x" for level in range(1, 3000))),
+    ("a table of 100,000 rows", "| a | b |\n|---|---|\n" + "| 1 | 2 |\n" * 100_000),
+    ("30,000 headings", "".join(f"## Heading {n}\n\n" for n in range(30_000))),
+    ("a 50 MB file", "word " * 10_000_000),
+])
+def test_too_large_markdown_is_refused(sandbox, capsys, name, body):
+    sandbox.write("content/about.en.md", FRONT + "---\n" + body + "\n")
+    sandbox.refuses(capsys, f"content/about.en.md:4: {too_large(len(body) + 1)}")
+
+
+def test_a_block_of_too_many_lines_is_refused_at_its_first_line(sandbox, capsys):
+    table = "| a | b |\n|---|---|\n" + "| 1 | 2 |\n" * MAX_BLOCK_LINES
+    sandbox.write("content/about.en.md", FRONT + "---\nIntro.\n\n" + table)
+    sandbox.refuses(capsys, f"content/about.en.md:6: the block that starts here is too long (over {MAX_BLOCK_LINES:,} "
+                            f"lines without a blank line; limit {MAX_BLOCK_LINES:,}): split it with blank lines, or "
+                            "into several tables")
+
+
+def test_html_tags_left_open_by_the_thousand_are_refused(sandbox, capsys):
+    sandbox.write("content/about.en.md", FRONT + "---\nIntro.\n\n" + "<a href=" * 10_000)
+    sandbox.refuses(capsys, 'content/about.en.md:6: the text has so many "<" before a letter with no ">" after them '
+                            '(HTML tags left open) that reading them would take too long: write &lt; for a "<" that '
+                            "starts no tag")
+
+
+def test_limits_apply_to_session_texts_and_summaries(sandbox, capsys):
+    calendar = sandbox.site / "content/programmes/alpha/sessions.yaml"
+    sandbox.write("content/programmes/alpha/sessions.yaml", calendar.read_text().replace(
+        'summary: {en: "First *session*.", es: "Primera *sesión*."}',
+        'summary: {en: "' + ">" * 40 + ' deep", es: "Primera *sesión*."}'))
+    text = sandbox.site / "content/programmes/alpha/sessions/alpha-1.es.md"
+    sandbox.write("content/programmes/alpha/sessions/alpha-1.es.md", text.read_text() + "\n" + "_" * 500 + "x" + "_" * 500)
+    errors = sandbox.refuses(capsys, f"content/programmes/alpha/sessions.yaml:3: {TOO_DEEP}")
+    assert any(line.startswith("content/programmes/alpha/sessions/alpha-1.es.md:") and line.endswith(TOO_DEEP)
+               for line in errors), errors
 
 
 # -- 3. Nothing outside the site is published -----------------------------------------------------

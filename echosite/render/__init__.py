@@ -63,6 +63,8 @@ def render_site(site: Site, *, theme: Theme, translations: dict[str, Any], diag:
         kept.update(result.kept)
         for path, line, message in result.warnings:
             diag.warn(site.root / path, line, message)
+        for path, line, message in result.errors:
+            diag.error(site.root / path, line, message)
     for path, source in renderer.assets().items():
         cache.made_assets[path] = digest = cache.hashes.get(os.fspath(source), "")
         if digest and cache.previous.assets.get(path) == digest:

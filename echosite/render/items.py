@@ -60,6 +60,9 @@ class ItemResult:
     #: Output paths whose bytes are already in the output, as the last build made them
     #: (the item is unchanged since: `files` is then empty).
     kept: list[str] = field(default_factory=list)
+    #: Errors as (path relative to the site, line, message): a text beyond the limits of
+    #: Markdown work (never stored: the build fails).
+    errors: list[tuple[str, int, str]] = field(default_factory=list)
 
 
 LIBRARIES = ("jinja2", "markdown", "babel", "nh3", "icalendar", "tzdata", "pyyaml", "markupsafe")
@@ -171,6 +174,8 @@ def _cached_or_rendered(item: Item, render: Callable[[Item], ItemResult], key: C
     if stored is not None:
         return stored
     result = render(item)
+    if result.errors:
+        return result
     cache.items.put(item_id, marshal.dumps({"files": result.files, "warnings": result.warnings,
                                             "anchors": result.anchors}))
     return result
@@ -226,10 +231,8 @@ def _in_workers(items: list[Item], render: Callable[[Item], ItemResult], key: Ca
                 results.update(zip(chunk, chunk_results))
                 cache.merge(entries)
                 tick(len(chunk))
-        except KeyboardInterrupt:  # Ctrl-C: the workers ignore it (no tracebacks); stop them here
-            pool.shutdown(wait=False, cancel_futures=True)
-            for worker in multiprocessing.active_children():
-                worker.terminate()
+        except KeyboardInterrupt:  # Ctrl-C: the workers ignore it (no tracebacks), end their chunk, start no other
+            pool.shutdown(cancel_futures=True)
             raise
     return results
 

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from ..content import split_name
 from ..errors import Diagnostics
 from ..model import Site
-from .markup import Rendered, fill_links, relative_url
+from .markup import Rendered, TooComplex, fill_links, relative_url
 
 #: A link to an anchor of another page: (source path, line, target site path, fragment, href as written).
 Anchor = tuple[str, int, str, str, str]
@@ -43,7 +43,12 @@ class PageLinks:
         self._content = (site.root / "content").resolve()
 
     def __call__(self, text: str, text_lang: str, path: Path, line: int) -> Markup:
-        return Markup(fill_links(self._convert(text_lang, text), lambda href: self._resolve(href, text, path, line)))
+        try:
+            converted = self._convert(text_lang, text)
+        except TooComplex as exc:  # beyond the limits of Markdown work (markup.py)
+            self._diag.error(path, line + max(exc.line - 1, 0), str(exc))
+            return Markup("")
+        return Markup(fill_links(converted, lambda href: self._resolve(href, text, path, line)))
 
     def _resolve(self, href: str, text: str, source_path: Path, body_line: int) -> str | None:
         parts = urlsplit(href)

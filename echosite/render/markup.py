@@ -4,6 +4,13 @@ Conversion is pure and cacheable: it depends only on the text and the language's
 settings. Internal links become placeholders, filled per page by `fill_links`, so
 the same cached HTML serves every page and language that shows the text.
 `plain_text` gives the same Markdown as plain text, for calendar descriptions.
+
+Python-Markdown's work grows faster than the text in places (nested blocks are
+parsed recursively, every block processor re-reads the rest of a block, inline
+patterns rescan an element's text after each match), so a text is refused when it
+passes the limits below, with `TooComplex`, and `_Bounds` makes the link patterns
+linear. Within the limits, the slowest text measured converts in a few seconds
+(README: "What the generator refuses, and why"; docs/benchmarks.md).
 """
 from __future__ import annotations
 
@@ -18,6 +25,7 @@ from urllib.parse import urlsplit
 
 import markdown
 import nh3
+from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import escape
 
@@ -31,6 +39,17 @@ LinkResolver = Callable[[str], "str | None"]
 EXTENSIONS = ("tables", "attr_list", "toc", "typography", "sane_lists")
 _GUILLEMETS = {"left-double-quote": "«", "right-double-quote": "»"}
 _GUILLEMET_LANGUAGES = ("es", "fr", "pt", "it", "ca")
+#: The limits of one text (a page, a session's text or summary).
+MAX_CHARACTERS = 100_000
+#: Lines in one block (a paragraph, list, table or quote with no blank line in it).
+MAX_BLOCK_LINES = 1_000
+#: Levels of elements inside each other: lists, quotes, emphasis, links.
+MAX_NESTING = 32
+#: Longest `(…)` part of a link `[text](…)`: beyond it, a `(` opens no link.
+MAX_LINK_TARGET = 2_000
+#: Characters Python's HTML reader may scan for tags left open (`<b` with no `>` after it);
+#: it reads from each such `<` to the next `>` (its work grows with their count times the text).
+MAX_OPEN_TAG_SCAN = 5_000_000
 #: Placeholder for the n-th internal link; a fragment-only URL, so the sanitizer keeps it.
 _TOKEN = "#echosite-link-"
 #: Part of every cache key: change it when conversion changes.
@@ -63,6 +82,152 @@ _CLEANER = nh3.Cleaner(
     clean_content_tags={"script", "style"},
     filter_style_properties={"text-align"},
 )
+
+
+class TooComplex(Exception):
+    """A text beyond the limits: `line` (in the text, 1 for its first; 0 for the whole text) and what to do."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+
+
+def check_limits(text: str) -> None:
+    """Raise TooComplex if `text` is too large or has too long a block (one linear pass)."""
+    if len(text) > MAX_CHARACTERS:
+        raise TooComplex(0, f"the text is too large ({len(text):,} characters; limit {MAX_CHARACTERS:,}): "
+                            "split it into several pages")
+    start, run = 0, 0
+    for number, line in enumerate(text.split("\n"), 1):
+        if line.strip():
+            start, run = (start or number), run + 1
+            if run > MAX_BLOCK_LINES:
+                raise TooComplex(start, f"the block that starts here is too long (over {MAX_BLOCK_LINES:,} "
+                                        "lines without a blank line; limit "
+                                        f"{MAX_BLOCK_LINES:,}): split it with blank lines, or into several tables")
+        else:
+            start, run = 0, 0
+    _check_open_tags(text)
+
+
+_TAG_START = re.compile(r"<[a-zA-Z]|>")
+
+
+def _check_open_tags(text: str) -> None:
+    """Refuse a text whose `<`-before-a-letter (an HTML start tag, for Python's HTML reader)
+    are so many and so far from a `>` that reading them would take minutes."""
+    scan, opened = 0, []
+    for mark in _TAG_START.finditer(text):
+        if mark.group() != ">":
+            opened.append(mark.start())
+            continue
+        scan += sum(mark.start() - start for start in opened)
+        opened = []
+    scan += sum(len(text) - start for start in opened)
+    if scan > MAX_OPEN_TAG_SCAN:
+        first = next(m.start() for m in _TAG_START.finditer(text) if m.group() != ">")
+        raise TooComplex(text.count("\n", 0, first) + 1,
+                         "the text has so many \"<\" before a letter with no \">\" after them (HTML tags left open) "
+                         "that reading them would take too long: write &lt; for a \"<\" that starts no tag")
+
+
+_TOO_DEEP = (f"the text is nested too deeply (limit {MAX_NESTING} levels of lists, quotes, emphasis and links "
+             "inside each other); flatten it")
+
+
+class _Bounds(Extension):
+    """Keeps Python-Markdown's work bounded: nesting checked as it is built, link patterns linear."""
+
+    _LINKS = ("reference", "link", "image_link", "image_reference", "short_reference", "short_image_ref")
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        parse_blocks, depth = md.parser.parseBlocks, [0]
+
+        def nested_parse(parent: etree.Element, blocks: list[str]) -> None:
+            # Each nested list or quote is parsed by a recursive call: refuse before recursion runs out.
+            depth[0] += 1
+            try:
+                if depth[0] > MAX_NESTING:
+                    raise TooComplex(0, _TOO_DEEP)
+                parse_blocks(parent, blocks)
+            finally:
+                depth[0] -= 1
+        md.parser.parseBlocks = nested_parse
+        md.treeprocessors.register(_DepthCheck(md), "echosite-depth", 19)  # after inline (20), before toc
+        brackets = _Brackets()
+        for name in self._LINKS:
+            if name in md.inlinePatterns:
+                pattern = md.inlinePatterns[name]
+                pattern.getText = brackets.link_text
+                if hasattr(pattern, "getLink"):
+                    pattern.getLink = functools.partial(_link_target, pattern.getLink)
+
+
+class _DepthCheck(Treeprocessor):
+    """Refuses a tree nested deeper than MAX_NESTING (inline nesting: `_` * 3000 around a word)
+    before the recursive tree walks that follow (toc, the serializer) run out of stack."""
+
+    def run(self, root: etree.Element) -> None:
+        stack = [(root, 0)]
+        while stack:
+            element, depth = stack.pop()
+            if depth > MAX_NESTING:
+                raise TooComplex(0, _TOO_DEEP)
+            stack.extend((child, depth + 1) for child in element)
+
+
+class _Brackets:
+    """Python-Markdown's `LinkInlineProcessor.getText` (the text from `[` at index - 1 to its `]`,
+    nested brackets counted), which scans to the end of the text for every `[` left open:
+    quadratic for `[` * 50,000. A close bracket a few brackets ahead is found by scanning;
+    beyond that, every bracket's partner is found in one pass over the text, kept while
+    the text is the same (it changes only when a link is made)."""
+
+    _SCAN = 64
+    _BRACKET = re.compile(r"[\[\]]")
+
+    def __init__(self) -> None:
+        self._text: str | None = None
+        self._closing: dict[int, int] = {}
+
+    def link_text(self, data: str, index: int) -> tuple[str, int, bool]:
+        if data is not self._text:
+            depth = 1
+            for seen, bracket in enumerate(self._BRACKET.finditer(data, index)):
+                if seen == self._SCAN:
+                    break
+                depth += 1 if bracket.group() == "[" else -1
+                if depth == 0:
+                    return data[index:bracket.start()], bracket.end(), True
+            else:
+                return data[index:], len(data), False
+            self._text, self._closing = data, self._partners(data)
+        end = self._closing.get(index - 1)
+        if end is None:
+            return data[index:], len(data), False
+        return data[index:end], end + 1, True
+
+    @staticmethod
+    def _partners(data: str) -> dict[int, int]:
+        closing, opened = {}, []
+        for bracket in _Brackets._BRACKET.finditer(data):
+            if bracket.group() == "[":
+                opened.append(bracket.start())
+            elif opened:
+                closing[opened.pop()] = bracket.start()
+        return closing
+
+
+def _link_target(get_link: Callable, data: str, index: int) -> tuple[str, str | None, int, bool]:
+    """`getLink` (the `(…)` after a link's text), which scans to the end of the text for every
+    `(` left open, looking at most MAX_LINK_TARGET characters ahead."""
+    window = data[index:index + MAX_LINK_TARGET]
+    if ")" not in window and '"' not in window and "'" not in window:
+        return "", None, index, False  # it could only close at a ")", or after a quote: not a link
+    href, title, end, handled = get_link(window, 0)
+    if end < 0:  # its answer for a target left open after a quote: a position counted from the end
+        end += len(window)
+    return href, title, index + end, handled
 
 
 @dataclass(frozen=True)
@@ -109,7 +274,7 @@ class Renderer:
         self.settings = "guillemets" if lang.split("-")[0] in _GUILLEMET_LANGUAGES else "plain"
         typography = Typography(_GUILLEMETS if self.settings == "guillemets" else None)
         extensions = [typography if name == "typography" else name for name in EXTENSIONS]
-        self._md = markdown.Markdown(extensions=extensions, extension_configs={"toc": {"permalink": False}})
+        self._md = markdown.Markdown(extensions=[*extensions, _Bounds()], extension_configs={"toc": {"permalink": False}})
         self._links = _LinkCollector(self._md)
         self._md.treeprocessors.register(self._links, "echosite-links", 1)
 
@@ -118,7 +283,8 @@ class Renderer:
         return hashlib.sha256(f"{SETTINGS_VERSION}|{self.settings}\0{text}".encode()).hexdigest()
 
     def convert(self, text: str) -> Rendered:
-        """Markdown `text` to sanitized HTML with link placeholders."""
+        """Markdown `text` to sanitized HTML with link placeholders; TooComplex beyond the limits."""
+        check_limits(text)
         self._md.reset()
         self._links.links = []
         html = sanitize(self._md.convert(text))
@@ -155,10 +321,18 @@ def relative_url(from_url: str, to_url: str) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def plain_text(source: str) -> str:
-    """Markdown as readable plain text: link targets in brackets when absolute, no markup."""
+    """Markdown as readable plain text: link targets in brackets when absolute, no markup.
+
+    Empty for a text beyond the limits: every text given here is also shown as HTML,
+    where it is refused with its file and line.
+    """
+    try:
+        check_limits(source)
+        html = _plain_markdown().reset().convert(source)
+    except TooComplex:
+        return ""
     extractor = _PlainText()
-    converter = _plain_markdown()
-    extractor.feed(converter.reset().convert(source))
+    extractor.feed(html)
     extractor.close()
     lines = [" ".join(line.split()) for line in "".join(extractor.parts).split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
@@ -167,7 +341,7 @@ def plain_text(source: str) -> str:
 @functools.lru_cache(maxsize=1)
 def _plain_markdown() -> markdown.Markdown:
     """One Markdown instance for plain-text summaries (building one per call is slow)."""
-    return markdown.Markdown()
+    return markdown.Markdown(extensions=[_Bounds()])
 
 
 class _PlainText(HTMLParser):

@@ -85,8 +85,9 @@ class SiteRenderer:
             self._session(self.site.sessions[index], lang, out)
         else:
             self._site_files(out)
-        return ItemResult(out.files, [(p.path, p.line, p.message) for p in out.diag.problems], out.anchors,
-                          out.events)
+        problems = {kind: [(p.path, p.line, p.message) for p in out.diag.problems if p.is_error == kind]
+                    for kind in (False, True)}
+        return ItemResult(out.files, problems[False], out.anchors, out.events, errors=problems[True])
 
     def remember_events(self, events: dict[tuple[str, str], bytes]) -> None:
         """Reuse events serialized elsewhere (by workers) for the site-wide calendars."""
