@@ -132,7 +132,7 @@ def _readable(path: Path, rel: Path, names: dict[tuple[Path, str], Path], diag: 
         return False
     unsafe = _unsafe(path.name)
     if unsafe:
-        diag.error(path, 0, f"the name {unsafe}; {_ALLOWED}: {_rename(path.name)}")
+        diag.error(path, 0, f"the name {unsafe}; {_ALLOWED}: {_how_to_rename(path.name)}")
         return False
     return True
 
@@ -153,7 +153,7 @@ def _unsafe(name: str) -> str | None:
     return f"has characters that do not work in every web address ({shown})"
 
 
-def _rename(name: str, such_as: str = "rename it to") -> str:
+def _how_to_rename(name: str, such_as: str = "rename it to") -> str:
     """How to fix an unsafe name: a URL-safe one close to it (`Informe final (2021).pdf` ->
     `Informe-final-2021.pdf`, `café` -> `cafe`), or a shorter one."""
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
@@ -251,7 +251,7 @@ def _front_matter(meta: YamlMap, path: Path, diag: Diagnostics, is_home: bool) -
         unsafe = _unsafe(slug) if isinstance(slug, str) else "is not text"
         if unsafe:
             bad("slug", f"the slug {unsafe}; a slug is one URL segment, and {_ALLOWED}: "
-                        + (_rename(slug, "for example") if isinstance(slug, str) else 'for example "contacto"'))
+                        + (_how_to_rename(slug, "for example") if isinstance(slug, str) else 'for example "contacto"'))
         elif is_home:
             bad("slug", "the home page has no URL segment to replace; remove slug")
         else:
