@@ -95,14 +95,15 @@ def _warn_missing(value: dict, path: Path, line: int, key: str, languages: tuple
 def load_zone(name: Any, path: Path, line: int, diag: Diagnostics) -> zoneinfo.ZoneInfo | None:
     """The region time zone called `name` (such as Europe/Paris), or None with an error.
 
-    Only region zones follow a place's clock through its daylight-saving changes.
-    Abbreviations (CEST, EST), fixed offsets (GMT+1, Etc/GMT-3, UTC) and legacy
-    names (EST5EDT, US/Eastern) are refused, with the region zones they may mean.
+    Only region zones follow a place's clock through its daylight-saving changes; the one
+    other clock accepted is UTC itself, the world's reference, which names no place and so
+    cannot be mistaken for one. Abbreviations (CEST, EST), fixed offsets (GMT+1, Etc/GMT-3)
+    and legacy names (EST5EDT, US/Eastern) are refused, with the region zones they may mean.
     """
     if not isinstance(name, str) or not name:
         diag.error(path, line, "the time zone must be a region zone such as America/Bogota")
         return None
-    if _REGION.fullmatch(name):
+    if name in _WORLD_CLOCK or _REGION.fullmatch(name):
         try:
             return zoneinfo.ZoneInfo(name)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -111,6 +112,8 @@ def load_zone(name: Any, path: Path, line: int, diag: Diagnostics) -> zoneinfo.Z
     return None
 
 
+#: UTC under the names the zone database gives it, spelled as most people write it.
+_WORLD_CLOCK = ("UTC", "Etc/UTC")
 #: Region zones are named Area/Location; other names in the zone database are abbreviations,
 #: fixed offsets or legacy names.
 _REGION = re.compile(r"(?:Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific)"

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import shutil
+from datetime import datetime, timezone
 from pathlib import Path
 
+import icalendar
 import pytest
 
 from conftest import REPO
@@ -374,6 +376,16 @@ def test_only_region_time_zones_are_accepted(site_copy, capsys, zone, message):
     assert run(site_copy) == 1
     assert errors_of(capsys) == [f"site_config.yaml:5: {message}", "1 error, 0 warnings; nothing was written"]
     assert not (site_copy.parent / "out").exists()
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Etc/UTC"])
+def test_utc_is_the_one_clock_accepted_besides_region_zones(site_copy, capsys, zone):
+    sessions = site_copy / "content/programmes/alpha/sessions.yaml"
+    sessions.write_text(sessions.read_text().replace("timezone: America/Bogota\n", f"timezone: {zone}\n", 1))
+    assert run(site_copy) == 0
+    assert errors_of(capsys)[:2] == [ONLY_ENGLISH, ALPHA_2]
+    calendar = icalendar.Calendar.from_ical((site_copy.parent / "out/en/sessions/alpha-1/alpha-1.ics").read_bytes())
+    assert [event.decoded("dtstart") for event in calendar.walk("VEVENT")] == [datetime(2021, 10, 28, 9, tzinfo=timezone.utc)]
 
 
 def test_a_session_in_an_abbreviated_zone_is_refused_too(site_copy, capsys):
