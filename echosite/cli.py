@@ -54,7 +54,7 @@ examples:
   python build.py build --site ../other-site --out /tmp/other-output""")
     _site_option(b)
     b.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: SITE/output)")
-    b.add_argument("--base-url", metavar="URL",
+    b.add_argument("--base-url", metavar="URL", type=_base_url,
                    help="the address the site is published at, instead of base_url in site_config.yaml, "
                         "such as https://example.org/teleecho/")
     _strict_option(b)
@@ -138,6 +138,15 @@ def _command(group, name: str, summary: str, description: str, epilog: str | Non
                                formatter_class=argparse.RawDescriptionHelpFormatter)
     command.set_defaults(command_parser=command)  # the innermost command names itself in usage errors
     return command
+
+
+def _base_url(value: str) -> str:
+    """`--base-url`, checked as base_url in site_config.yaml is (a usage error otherwise)."""
+    from .config import BASE_URL_RULE, parse_base_url  # the config stage imports Babel: only when asked
+    parsed = parse_base_url(value)
+    if parsed is None:
+        raise argparse.ArgumentTypeError(f'"{value}" {BASE_URL_RULE}')
+    return parsed
 
 
 def _site_option(parser: argparse.ArgumentParser) -> None:

@@ -73,7 +73,12 @@ REQUIRED = ("title", "base_url", "languages", "timezone")
 
 
 def load_config(site: Path, diag: Diagnostics, base_url: str | None = None) -> Config | None:
-    """Read `site_config.yaml`, recording every mistake; None when it is unusable."""
+    """Read `site_config.yaml`, recording every mistake; None when its languages cannot be known.
+
+    When only other values are wrong, the result has stand-ins for them (UTC, no title),
+    so that the content can still be checked and its mistakes reported in the same run;
+    the caller stops before rendering, since `diag` holds errors.
+    """
     path = site / CONFIG_NAME
     if not path.is_file():
         diag.error(path, 0, f"no {CONFIG_NAME} here; is --site the folder of a site?")
@@ -91,25 +96,33 @@ def load_config(site: Path, diag: Diagnostics, base_url: str | None = None) -> C
     for key in REQUIRED:
         if key not in data:
             diag.error(path, data.line, f'"{key}" is required')
-    if any(key not in data for key in REQUIRED):
+    if "languages" not in data:
         return None
     errors_before = len(diag.errors)
     languages = _languages(data, path, diag)
+    if len(diag.errors) > errors_before or not languages:
+        return None
+    line = data.line_of
     values = {
         "languages": languages,
-        "base_url": _base_url(base_url or data["base_url"], path, 0 if base_url else data.line_of("base_url"), diag),
-        "timezone": load_zone(data["timezone"], path, data.line_of("timezone"), diag),
-        "title": parse_text(data["title"], path, data.line_of("title"), "title", languages, diag, warn_missing=True),
+        "base_url": _base_url(base_url or data.get("base_url"), path, 0 if base_url else line("base_url"), diag),
+        "timezone": load_zone(data["timezone"], path, line("timezone"), diag) if "timezone" in data else None,
+        "title": parse_text(data["title"], path, line("title"), "title", languages, diag, warn_missing=True)
+                 if "title" in data else None,
     }
     for key in ("description", "footer"):
         if key in data:
-            values[key] = parse_text(data[key], path, data.line_of(key), key, languages, diag, warn_missing=True)
+            values[key] = parse_text(data[key], path, line(key), key, languages, diag, warn_missing=True)
     values["cities"] = _cities(data, path, languages, diag)
     if "organizer" in data:
         values["organizer"] = _organizer(data, path, languages, diag)
-    if len(diag.errors) > errors_before or not languages:
-        return None
-    return Config(**values)
+    stand_ins = {"timezone": _UTC, "title": Text(()), "description": Text(()), "footer": Text(())}
+    return Config(**{key: stand_ins[key] if value is None and key in stand_ins else value
+                     for key, value in values.items()})
+
+
+#: The stand-in for a time zone that is wrong (see `load_config`).
+_UTC = zoneinfo.ZoneInfo("UTC")
 
 
 def _languages(data: YamlMap, path: Path, diag: Diagnostics) -> tuple[str, ...]:
@@ -134,13 +147,30 @@ def _languages(data: YamlMap, path: Path, diag: Diagnostics) -> tuple[str, ...]:
     return tuple(codes)
 
 
-def _base_url(value: object, path: Path, line: int, diag: Diagnostics) -> str:
-    parts = urlsplit(value) if isinstance(value, str) else None
-    if not parts or parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        where = path if line else "--base-url"
-        diag.error(where, line, f'base_url "{value}" must be an absolute http(s) URL such as https://example.org/teleecho/')
-        return ""
+BASE_URL_RULE = "must be an absolute http(s) URL such as https://example.org/teleecho/"
+
+
+def parse_base_url(value: object) -> str | None:
+    """`value` as a base_url ending in `/`; None unless it is an absolute http(s) URL
+    with a host and no query or fragment (`https://[x` included: no IPv6 address closes)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parts = urlsplit(value)
+        parts.port  # raises ValueError for a port that is no number
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        return None
     return value if value.endswith("/") else value + "/"
+
+
+def _base_url(value: object, path: Path, line: int, diag: Diagnostics) -> str:
+    parsed = parse_base_url(value)
+    if parsed is None:
+        diag.error(path if line else "--base-url", line, f'base_url "{value}" {BASE_URL_RULE}')
+        return ""
+    return parsed
 
 
 def _cities(data: YamlMap, path: Path, languages: tuple[str, ...], diag: Diagnostics) -> tuple[City, ...]:

@@ -88,6 +88,12 @@ def assemble(config: Config, root: Path, content: Content, sessions: tuple[Sessi
                 continue  # the translation exists but could not be read: its error says so
             diag.warn(borrowed.path, 1, f"no {lang} translation: {url} shows this {borrowed.lang} text "
                       f"(a fallback page); translate it as {name}.{lang}.md")
+    keys = {page.key for page in content.pages}
+    for key, path in content.calendars:
+        if key not in keys:
+            diag.warn(path, 0, "no programme page beside this calendar: its sessions get pages and calendar "
+                               "files but no page lists them; add the programme's "
+                               f"index.{order[0]}.md in this folder")
     _check_unique_urls(versions, sessions, order, diag)
     return Site(config, root, tuple(versions), sessions, content.assets)
 

@@ -76,7 +76,8 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
         from . import config, content, i18n, model, render, sessions
 
         cfg = config.load_config(site, diag, base_url)                                     # 1. config
-        diag.raise_if_errors()
+        if cfg is None:  # without its languages no file can be read; other mistakes stop the build below
+            diag.raise_if_errors()
         found = content.load_content(site / "content", cfg.languages, diag, drafts,         # 2. content
                                      cache.parsed)
         calendars = sessions.load_calendars(found.calendars, cfg, diag, cache.parsed)       # 3. sessions

@@ -409,7 +409,10 @@ def _join_url(it: _Item) -> str | None:
     value = it.data.get("join_url")
     if value is None:
         return None
-    parts = urlsplit(value) if isinstance(value, str) else None
+    try:
+        parts = urlsplit(value) if isinstance(value, str) else None
+    except ValueError:  # such as "https://[zoom.example": a bracket opens an IPv6 address
+        parts = None
     if not parts or parts.scheme not in ("http", "https") or not parts.netloc:
         it.error("join_url", f'"join_url" "{it.written("join_url")}" must be an absolute http(s) URL, '
                              "such as https://zoom.us/j/123456789")

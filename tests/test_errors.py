@@ -8,7 +8,7 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from conftest import REPO
+from conftest import REPO, edit, tree
 from echosite.cli import main
 
 
@@ -374,7 +374,9 @@ def test_only_region_time_zones_are_accepted(site_copy, capsys, zone, message):
     config = site_copy / "site_config.yaml"
     config.write_text(config.read_text().replace("timezone: America/Bogota\n", f"timezone: {zone}\n"))
     assert run(site_copy) == 1
-    assert errors_of(capsys) == [f"site_config.yaml:5: {message}", "1 error, 0 warnings; nothing was written"]
+    # The content is still read and checked: the fixture site's two warnings come too.
+    assert errors_of(capsys) == [ONLY_ENGLISH, ALPHA_2, f"site_config.yaml:5: {message}",
+                                 "1 error, 2 warnings; nothing was written"]
     assert not (site_copy.parent / "out").exists()
 
 
@@ -399,3 +401,73 @@ def test_a_session_in_an_abbreviated_zone_is_refused_too(site_copy, capsys):
         "Europe/Dublin"]
     sessions.write_text(sessions.read_text().replace("timezone: IST", "timezone: Asia/Kolkata"))
     assert run(site_copy) == 0
+
+
+# -- issue 11.7: no traceback for any editor input ------------------------------------------
+
+def _built(site: Path) -> dict[str, bytes]:
+    """Build the site once (it must build) and return its output, to compare after a failed build."""
+    assert run(site) == 0
+    return tree(site.parent / "out")
+
+
+def test_a_bracket_in_a_join_url_host_is_an_error_and_the_files_other_errors_are_reported(site_copy, capsys):
+    before = _built(site_copy)
+    edit(site_copy / "content/programmes/alpha/sessions.yaml", "join_url: https://meet.example.org/alpha-1",
+         'join_url: "https://[zoom.example"')
+    edit(site_copy / "content/programmes/alpha/sessions.yaml", "duration: 60", "duration: 1:00")
+    capsys.readouterr()
+    assert run(site_copy) == 1
+    err = errors_of(capsys)
+    assert 'content/programmes/alpha/sessions.yaml:10: "join_url" "https://[zoom.example" must be an absolute ' \
+           "http(s) URL, such as https://zoom.us/j/123456789" in err
+    assert any(line.startswith("content/programmes/alpha/sessions.yaml:13: ") for line in err), err
+    assert "Traceback" not in "\n".join(err)
+    assert tree(site_copy.parent / "out") == before
+
+
+def test_a_bracket_in_a_markdown_links_host_is_an_error_with_its_line(site_copy, capsys):
+    before = _built(site_copy)
+    write(site_copy, "content/about.en.md", "---\ntitle: About\n---\nJoin [on Zoom](https://[zoom.example/j/1).\n\n"
+                                            "See [nowhere](nowhere.en.md).\n")
+    capsys.readouterr()
+    assert run(site_copy) == 1
+    err = errors_of(capsys)
+    assert ('content/about.en.md:4: link "https://[zoom.example/j/1" is not a valid address (Invalid IPv6 URL); '
+            "write it as https://host/path, with [ and ] only around an IPv6 address") in err
+    assert any(line.startswith('content/about.en.md:6: warning: broken link "nowhere.en.md"') for line in err), err
+    assert tree(site_copy.parent / "out") == before
+
+
+def test_a_bracket_in_base_url_is_a_config_error_with_its_line(site_copy, capsys):
+    edit(site_copy / "site_config.yaml", "base_url: https://example.org/sub/path/", 'base_url: "https://[x/"')
+    assert run(site_copy) == 1
+    assert ('site_config.yaml:3: base_url "https://[x/" must be an absolute http(s) URL such as '
+            "https://example.org/teleecho/") in errors_of(capsys)
+
+
+def test_a_bracket_in_the_base_url_option_is_a_usage_error(site_copy, capsys):
+    assert run(site_copy, "--base-url", "https://[x") == 2
+    assert errors_of(capsys)[-1] == ('build.py build: error: argument --base-url: "https://[x" must be an absolute '
+                                     "http(s) URL such as https://example.org/teleecho/")
+
+
+def test_a_config_error_does_not_hide_the_contents_errors(site_copy, capsys):
+    edit(site_copy / "site_config.yaml", "timezone: America/Bogota", "timezone: America/Bogot")
+    write(site_copy, "content/about.en.md", "---\ntitle: [\n---\n")
+    edit(site_copy / "content/programmes/alpha/sessions.yaml", "duration: 60", "duration: 1:00")
+    assert run(site_copy) == 1
+    err = errors_of(capsys)
+    assert any(line.startswith("site_config.yaml:5: ") for line in err), err
+    assert any(line.startswith("content/about.en.md:2: malformed YAML") for line in err), err
+    assert any(line.startswith("content/programmes/alpha/sessions.yaml:13: ") for line in err), err
+
+
+def test_a_calendar_with_no_programme_page_beside_it_is_a_warning(site_copy, capsys):
+    write(site_copy, "content/orphan/sessions.yaml",
+          "sessions:\n  - id: orphan-1\n    start: 2021-10-28 09:00\n    duration: 60\n    title: Orphan\n")
+    assert run(site_copy) == 0
+    assert ("content/orphan/sessions.yaml: warning: no programme page beside this calendar: its sessions get pages "
+            "and calendar files but no page lists them; add the programme's index.en.md in this folder") \
+        in errors_of(capsys)
+    assert run(site_copy, "--strict") == 1

@@ -51,10 +51,15 @@ class PageLinks:
         return Markup(fill_links(converted, lambda href: self._resolve(href, text, path, line)))
 
     def _resolve(self, href: str, text: str, source_path: Path, body_line: int) -> str | None:
-        parts = urlsplit(href)
+        line = body_line + text[: max(text.find(href), 0)].count("\n")
+        try:
+            parts = urlsplit(href)
+        except ValueError as exc:  # "Invalid IPv6 URL": a "[" in the host
+            self._diag.error(source_path, line, f'link "{href}" is not a valid address ({exc}); '
+                             "write it as https://host/path, with [ and ] only around an IPv6 address")
+            return None
         if parts.scheme or parts.netloc or not parts.path:
             return href
-        line = body_line + text[: max(text.find(href), 0)].count("\n")
         if parts.path.startswith("/"):
             self._diag.warn(source_path, line, f'link "{href}" starts with "/" and breaks under a sub-path; '
                             "link to the Markdown file instead, such as ../about.en.md")

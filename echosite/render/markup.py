@@ -262,8 +262,12 @@ class _LinkCollector(Treeprocessor):
 
 
 def is_internal(href: str) -> bool:
-    """A relative link to something in the site (no scheme, host, root or bare fragment)."""
-    parts = urlsplit(href)
+    """A relative link to something in the site (no scheme, host, root or bare fragment), or a
+    link that is no URL at all (`https://[zoom.example`), which the page's links report."""
+    try:
+        parts = urlsplit(href)
+    except ValueError:
+        return True
     return not (parts.scheme or parts.netloc or href.startswith(("#", "/", "\\"))) and bool(parts.path)
 
 
@@ -357,7 +361,7 @@ class _PlainText(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "a":
             href = dict(attrs).get("href") or ""
-            self.hrefs.append(href if urlsplit(href).scheme in ("http", "https", "mailto") else None)
+            self.hrefs.append(href if href.split(":", 1)[0].lower() in ("http", "https", "mailto") else None)
         elif tag == "li":
             self.parts.append("\n- ")
         elif tag == "br":
