@@ -370,6 +370,16 @@ def test_no_axe_violations(axe_report: list[dict]) -> None:
         _report("axe-core (WCAG 2.1 A/AA) violations", lines)
 
 
+def test_axe_also_checked_the_phone_menu_open(axe_report: list[dict], default_site_url: str) -> None:
+    # Every page but the chooser and the 404 page has the site header, hence the Menu button.
+    headed = [e for e in axe_report if e["url"] != default_site_url
+              and not e["url"].endswith(("404.html", MISSING_PAGE))]
+    assert headed
+    wrong = [f"{_where(e)}: menu opened {e['menuOpened']}" for e in headed if e["menuOpened"] != (e["width"] == 375)]
+    if wrong:
+        _report("axe should run with the menu open at phone width only", wrong)
+
+
 def test_no_third_party_requests(axe_report: list[dict]) -> None:
     lines = [f"{_where(e)}: {u}" for e in axe_report for u in e["thirdPartyRequests"]]
     if lines:
@@ -399,3 +409,74 @@ def test_no_horizontal_scrolling_on_a_phone(axe_report: list[dict]) -> None:
             lines += [f"    {culprit}" for culprit in o.get("culprits", [])]
     if lines:
         _report("horizontal scrolling at phone width", lines)
+
+
+# --- Layout: every page on a phone, the menu without scripts, print ---------------------
+
+LAYOUT_SCRIPT = REPO / "tests" / "browser" / "layout.mjs"
+PHONE = 375
+
+
+def _every_page(root: Path) -> list[str]:
+    """Every page's URL path, the chooser and the 404 page included."""
+    return [_url_path(root, page) for page in _html_files([root])]
+
+
+def _join_link_pages(root: Path, paths: list[str]) -> list[str]:
+    """The session pages of the axe sample that offer a join link."""
+    return [p for p in paths if _SESSIONS & set(p.split("/"))
+            and 'class="join"' in (root / p / "index.html").read_text(encoding="utf-8")]
+
+
+@pytest.fixture(scope="module")
+def layout_report(node_and_chromium: tuple[str, str], built_default_site: Path, default_site_url: str) -> dict:
+    """Run layout.mjs once: overflow on every page, the menu without scripts, print media."""
+    node, chromium = node_and_chromium
+    root = Path(built_default_site)
+    sample = _sample_paths(root)
+    menu = [p for p in sample if p and not p.endswith(MISSING_PAGE) and (root / p / "index.html").is_file()]
+    request = {
+        "pages": [default_site_url + p for p in _every_page(root)],
+        "menu": [default_site_url + p for p in menu],
+        "print": [default_site_url + p for p in _join_link_pages(root, sample)],
+    }
+    assert request["print"], "the sample has no session page with a join link"
+    run = subprocess.run([node, str(LAYOUT_SCRIPT), "-"], input=json.dumps(request), capture_output=True,
+                         text=True, timeout=900, check=False, env={**os.environ, "CHROMIUM": chromium}, cwd=REPO)
+    if run.returncode:
+        pytest.fail(f"layout.mjs exited {run.returncode}:\n{run.stderr[-4000:]}", pytrace=False)
+    return json.loads(run.stdout)
+
+
+def test_no_page_is_wider_than_a_phone(layout_report: dict, built_default_site: Path) -> None:
+    entries = layout_report["overflow"]
+    assert len(entries) == len(_every_page(Path(built_default_site))) > 60
+    wide = [f"{urlparse(e['url']).path}: {e['scrollWidth']}px" for e in entries if e["scrollWidth"] > PHONE]
+    wide += [f"{urlparse(e['url']).path}: table {table!r} must be scrolled sideways"
+             for e in entries for table in e["clippedTables"]]
+    if wide:
+        _report(f"pages or tables wider than a {PHONE}px phone (scrollWidth)", wide)
+
+
+def test_the_menu_opens_and_closes_without_scripts_on_a_phone_and_is_always_shown_wider(layout_report: dict) -> None:
+    entries = layout_report["menu"]
+    assert entries
+    bad = []
+    for e in entries:
+        where = f"{urlparse(e['url']).path} @{e['width']}px"
+        if e["width"] == PHONE:
+            closed, opened, closed_again = (e["linksVisible"] + [None, None])[:3]
+            if not (e["summaryVisible"] and closed == 0 and opened and opened >= 2 and closed_again == 0):
+                bad.append(f"{where}: Menu shown {e['summaryVisible']}, visible links closed/opened/closed: "
+                           f"{e['linksVisible']}")
+        elif e["summaryVisible"] or e["linksVisible"][0] < 2:
+            bad.append(f"{where}: Menu button shown {e['summaryVisible']}, visible links {e['linksVisible']}")
+    if bad:
+        _report("main navigation without scripts", bad)
+
+
+def test_a_printed_session_shows_its_join_address(layout_report: dict) -> None:
+    bad = [f"{urlparse(e['url']).path}: printed join link reads {e['joinText']!r}, not its address {e['joinUrl']}"
+           for e in layout_report["print"] if not e["joinUrl"] or e["joinUrl"] not in e["joinText"]]
+    if bad:
+        _report("join address in print", bad)

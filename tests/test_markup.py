@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import posixpath
 
+import html5lib
 import markdown
 import pytest
 from hypothesis import given, settings
@@ -57,6 +58,14 @@ def test_sanitizer_keeps_heading_ids_and_classes_and_drops_handlers():
 def test_spanish_quotes_and_tables_scroll():
     html = Renderer("es").convert('"Hola"\n\n| a |\n|---|\n| 1 |\n').html
     assert "«Hola»" in html and '<div class="table-scroll" tabindex="0"><table>' in html
+
+
+def test_table_cells_carry_their_column_heading_for_phones():
+    text = "| Programme | *Dates* | <b>raw</b> |\n|---|---|---|\n| Nursing | 8 Sept | x |\n| Pathology | 2 Sept | y |\n"
+    tree = html5lib.parse(Renderer("en").convert(text).html, treebuilder="etree", namespaceHTMLElements=False)
+    rows = [[(td.get("data-label"), "".join(td.itertext())) for td in tr.iter("td")] for tr in tree.iter("tr")]
+    assert rows == [[], [("Programme", "Nursing"), ("Dates", "8 Sept"), (None, "x")],
+                    [("Programme", "Pathology"), ("Dates", "2 Sept"), (None, "y")]]
 
 
 # Typography: smarty's output, produced in one tree pass (echosite/typography.py). -----------------

@@ -53,7 +53,7 @@ MAX_OPEN_TAG_SCAN = 5_000_000
 #: Placeholder for the n-th internal link; a fragment-only URL, so the sanitizer keeps it.
 _TOKEN = "#echosite-link-"
 #: Part of every cache key: change it when conversion changes.
-SETTINGS_VERSION = f"2|markdown {markdown.__version__}|nh3 {nh3.__version__}|{','.join(EXTENSIONS)}"
+SETTINGS_VERSION = f"3|markdown {markdown.__version__}|nh3 {nh3.__version__}|{','.join(EXTENSIONS)}"
 
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details", "dfn",
@@ -67,7 +67,7 @@ _ATTRIBUTES = {
     "a": {"href", "hreflang"},
     "img": {"src", "alt", "width", "height", "loading"},
     "th": {"scope", "colspan", "rowspan", "style"},
-    "td": {"colspan", "rowspan", "style"},
+    "td": {"colspan", "rowspan", "style", "data-label"},
     "ol": {"start", "reversed"},
     "time": {"datetime"},
     "abbr": {"title"},
@@ -239,7 +239,8 @@ class Rendered:
 
 
 class _LinkCollector(Treeprocessor):
-    """Swaps internal `a[href]`/`img[src]` for placeholders; wraps tables for scrolling."""
+    """Swaps internal `a[href]`/`img[src]` for placeholders; wraps tables for scrolling and
+    labels each cell with its column's heading (a phone shows the rows as labelled blocks)."""
 
     def __init__(self, md: markdown.Markdown):
         super().__init__(md)
@@ -254,11 +255,26 @@ class _LinkCollector(Treeprocessor):
                 self.links.append(href)
         for parent in list(root.iter()):
             for index, child in enumerate(list(parent)):
-                if child.tag == "table":  # wide tables scroll on their own on a phone
+                if child.tag == "table":  # wide tables scroll on their own on a tablet
+                    _label_cells(child)
                     wrapper = etree.Element("div", {"class": "table-scroll", "tabindex": "0"})
                     parent.remove(child)
                     wrapper.append(child)
                     parent.insert(index, wrapper)
+
+
+def _label_cells(table: etree.Element) -> None:
+    """Give every body cell `data-label`: the plain text of its column's heading, if any."""
+    head = table.find("thead/tr")
+    if head is None:
+        return
+    # A heading holding raw HTML shows Markdown's stash placeholder instead of its text: no label.
+    labels = ["" if markdown.util.STX in text else text
+              for text in ("".join(cell.itertext()).strip() for cell in head)]
+    for row in table.iterfind("tbody/tr"):
+        for cell, label in zip(row, labels):
+            if cell.tag == "td" and label:
+                cell.set("data-label", label)
 
 
 def is_internal(href: str) -> bool:

@@ -8,10 +8,11 @@
 //   echo '[...urls...]' | node tests/browser/axe.mjs -
 // The JSON is either {"urls": [...], "widths": [...]} or a plain list of URLs
 // (widths then default to 1280 and 375). Every page is loaded at every width
-// (viewport height 900).
+// (viewport height 900); where the page shows a Menu button (`.menu > summary`), axe runs
+// again with the menu open, its violations marked "(menu open)".
 //
 // Prints one JSON array on stdout, one entry per (url, width):
-//   {url, width, status, axeRan, violations: [{id, impact, help, helpUrl, nodes: [{target, html, summary}]}],
+//   {url, width, status, axeRan, menuOpened, violations: [{id, impact, help, helpUrl, nodes: [{target, html, summary}]}],
 //    thirdPartyRequests: [url...], consoleErrors: [text...], pageErrors: [text...],
 //    brokenRequests: [{url, status (HTTP code, or the network error)}],
 //    overflowX: {scrollWidth, innerWidth, culprits} | null}
@@ -97,9 +98,27 @@ function truncate(text, max = 300) {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
+async function runAxe(page) {
+  const result = await page.evaluate(async (tags) => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, {
+      runOnly: { type: 'tag', values: tags },
+      resultTypes: ['violations'],
+    });
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      helpUrl: v.helpUrl,
+      nodes: v.nodes.map((n) => ({ target: n.target, html: n.html, summary: n.failureSummary })),
+    }));
+  }, TAGS);
+  return result.map((v) => ({ ...v, nodes: v.nodes.map((n) => ({ ...n, html: truncate(n.html || '') })) }));
+}
+
 async function checkPage(page, url, width, record) {
   const entry = {
-    url, width, status: null, axeRan: false, violations: [],
+    url, width, status: null, axeRan: false, menuOpened: false, violations: [],
     thirdPartyRequests: [], consoleErrors: [], pageErrors: [], brokenRequests: [],
     overflowX: null,
   };
@@ -128,27 +147,15 @@ async function checkPage(page, url, width, record) {
     });
     if (size.scrollWidth > size.innerWidth) entry.overflowX = size;
     await page.addScriptTag({ path: AXE_PATH });
-    const result = await page.evaluate(async (tags) => {
-      // eslint-disable-next-line no-undef
-      const r = await axe.run(document, {
-        runOnly: { type: 'tag', values: tags },
-        resultTypes: ['violations'],
-      });
-      return {
-        violations: r.violations.map((v) => ({
-          id: v.id,
-          impact: v.impact,
-          help: v.help,
-          helpUrl: v.helpUrl,
-          nodes: v.nodes.map((n) => ({ target: n.target, html: n.html, summary: n.failureSummary })),
-        })),
-      };
-    }, TAGS);
+    entry.violations = await runAxe(page);
+    // Where the navigation is folded behind the Menu button, check it opened too.
+    const menu = page.locator('.menu > summary');
+    if (await menu.isVisible()) {
+      await menu.click();
+      entry.menuOpened = true;
+      entry.violations.push(...(await runAxe(page)).map((v) => ({ ...v, help: `${v.help} (menu open)` })));
+    }
     entry.axeRan = true;
-    entry.violations = result.violations.map((v) => ({
-      ...v,
-      nodes: v.nodes.map((n) => ({ ...n, html: truncate(n.html || '') })),
-    }));
   } catch (err) {
     entry.pageErrors.push(`check failed: ${err.message.split('\n')[0]}`);
   }

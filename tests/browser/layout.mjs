@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+// Layout measurements in headless Debian Chromium (playwright-core): what a phone, a
+// visitor without scripts and a printer get. It measures and reports; the Python tests judge.
+//
+// Usage: echo '{"pages": [...], "menu": [...], "print": [...]}' | node tests/browser/layout.mjs -
+//   pages: URLs loaded at phone width (375 px), scripts on:        overflow: [{url, scrollWidth,
+//          the document's width and the tables that need scrolling     clippedTables: [class…]}]
+//   menu:  URLs loaded without scripts at 375 and 1280 px:         menu: [{url, width, summaryVisible,
+//          the Menu summary clicked twice (phone)                     linksVisible: [closed, opened, closed again]}]
+//   print: URLs loaded with print media emulated:                  print: [{url, joinText, joinUrl}]
+// Prints one JSON object on stdout. Exit status: 0, or 2 for a usage or browser error.
+//
+// Environment: CHROMIUM (default /usr/bin/chromium).
+
+import { readFileSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const PHONE = 375;
+const WIDE = 1280;
+const HEIGHT = 900;
+const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'];
+
+function die(message) {
+  process.stderr.write(`layout.mjs: ${message}\n`);
+  process.exit(2);
+}
+
+async function withPage(browser, options, work) {
+  const context = await browser.newContext({ viewport: { width: PHONE, height: HEIGHT }, ...options });
+  try {
+    return await work(await context.newPage());
+  } finally {
+    await context.close();
+  }
+}
+
+async function overflow(browser, urls) {
+  return withPage(browser, {}, async (page) => {
+    const out = [];
+    for (const url of urls) {
+      await page.goto(url, { waitUntil: 'load' });
+      out.push({
+        url,
+        ...(await page.evaluate(() => ({
+          scrollWidth: document.documentElement.scrollWidth,
+          // Tables whose frame cuts them off: their rows would have to be scrolled sideways.
+          clippedTables: [...document.querySelectorAll('.table-scroll')]
+            .filter((el) => el.scrollWidth > el.clientWidth)
+            .map((el) => el.querySelector('table').className || 'table'),
+        }))),
+      });
+    }
+    return out;
+  });
+}
+
+async function menu(browser, urls) {
+  return withPage(browser, { javaScriptEnabled: false }, async (page) => {
+    const out = [];
+    const links = () => page.locator('.main-nav a').evaluateAll(
+      (as) => as.filter((a) => a.checkVisibility() && a.getBoundingClientRect().height > 0).length,
+    );
+    for (const width of [PHONE, WIDE]) {
+      await page.setViewportSize({ width, height: HEIGHT });
+      for (const url of urls) {
+        await page.goto(url, { waitUntil: 'load' });
+        const summary = page.locator('.menu > summary');
+        const entry = { url, width, summaryVisible: await summary.isVisible(), linksVisible: [await links()] };
+        if (entry.summaryVisible) {
+          for (let i = 0; i < 2; i++) {
+            await summary.click();
+            entry.linksVisible.push(await links());
+          }
+        }
+        out.push(entry);
+      }
+    }
+    return out;
+  });
+}
+
+async function print(browser, urls) {
+  return withPage(browser, { viewport: { width: WIDE, height: HEIGHT } }, async (page) => {
+    const out = [];
+    await page.emulateMedia({ media: 'print' });
+    for (const url of urls) {
+      await page.goto(url, { waitUntil: 'load' });
+      out.push({
+        url,
+        ...(await page.evaluate(() => {
+          const join = document.querySelector('.join a[href]');
+          return { joinText: join ? join.innerText : null, joinUrl: join ? join.href : null };
+        })),
+      });
+    }
+    return out;
+  });
+}
+
+async function main() {
+  let input;
+  try {
+    input = JSON.parse(readFileSync(process.argv[2] === undefined || process.argv[2] === '-' ? 0 : process.argv[2], 'utf8'));
+  } catch (err) {
+    die(`input is not JSON: ${err.message}`);
+  }
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: LAUNCH_ARGS });
+  } catch (err) {
+    die(`cannot start Chromium: ${err.message}`);
+  }
+  try {
+    const [o, m, p] = await Promise.all([
+      overflow(browser, input.pages || []),
+      menu(browser, input.menu || []),
+      print(browser, input.print || []),
+    ]);
+    process.stdout.write(`${JSON.stringify({ overflow: o, menu: m, print: p }, null, 2)}\n`);
+  } finally {
+    await browser.close();
+  }
+}
+
+main().catch((err) => die(err && err.stack ? err.stack : String(err)));
