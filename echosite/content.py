@@ -5,6 +5,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from .errors import Diagnostics, did_you_mean
@@ -73,20 +74,13 @@ def load_content(content: Path, languages: tuple[str, ...], diag: Diagnostics, d
         return Content((), (), ())
     sources: dict[str, list[Source]] = {}
     calendars, assets = [], []
-    refused: set[Path] = set()  # folders not read: what is below them is not reported again
-    names: dict[tuple[Path, str], Path] = {}  # (folder, name as a host may compare it) -> first path
-    for path in sorted(content.rglob("*")):
-        rel = path.relative_to(content)
-        if any(part.startswith(".") for part in rel.parts) or any(p in refused for p in rel.parents):
-            continue
-        if not _readable(path, rel, names, diag):
-            refused.add(rel)
-        elif path.is_dir():
-            continue
-        elif path.name == CALENDAR_FILE:
+    names: dict[tuple[str, str], str] = {}  # (folder, name as a host may compare it) -> first path
+    for entry, rel_name, calendar_beside in _walk(content, names, diag):
+        if entry.is_dir(follow_symlinks=False) or (calendar_beside and entry.name.endswith(".md")):
+            continue  # session texts (`<programme>/sessions/<id>.<lang>.md`) are read by the calendar stage
+        path, rel = Path(entry.path), Path(rel_name)
+        if entry.name == CALENDAR_FILE:
             calendars.append((_key(rel.parent / "index"), path))
-        elif _is_session_text(path):
-            continue  # read by the calendar stage
         elif path.suffix == ".md":
             key = memo.file_key(path) if memo else None
             source = (memo.reading(("page", key, rel.as_posix(), languages), diag,
@@ -104,35 +98,68 @@ def load_content(content: Path, languages: tuple[str, ...], diag: Diagnostics, d
     return Content(pages, tuple(calendars), tuple(assets))
 
 
-def _readable(path: Path, rel: Path, names: dict[tuple[Path, str], Path], diag: Diagnostics) -> bool:
-    """Whether `path` may be published: a regular file or folder of the site, its name safe
-    in URLs and distinct from its neighbours' on hosts that ignore letter case."""
-    if path.is_symlink() and path.is_dir():
-        diag.warn(path, 0, "this link to a folder is not followed, so nothing in it is published; "
-                           "move the folder here, or link its files one by one")
-        return False
-    target = link_outside(path, diag.root)
-    if target is not None:
-        diag.error(path, 0, outside_message(target))
-        return False
-    if not path.exists():
-        diag.error(path, 0, f"this link leads to {os.readlink(path)}, which does not exist; fix the link or remove it")
-        return False
-    if not (path.is_file() or path.is_dir()):
+def _walk(content: Path, names: dict[tuple[str, str], str],
+          diag: Diagnostics) -> Iterator[tuple[os.DirEntry, str, bool]]:
+    """Every publishable file and folder below `content/` (dot-files and what they hold aside),
+    in sorted path order, as (its entry, its path relative to content/, whether it is in a
+    `sessions/` folder beside a `sessions.yaml`); what may not be published is reported instead,
+    and nothing below a refused folder is looked at. One directory listing per folder: file
+    types come from the listing, and only links cost a look at the disk."""
+    root = os.fspath(content)
+    stack: list[tuple[os.DirEntry, str, bool]] = []
+
+    def push(folder: str, rel: str, texts: bool) -> None:
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted((e for e in listing if not e.name.startswith(".")), key=lambda e: e.name)
+        except OSError:
+            return  # a folder that cannot be listed (no permission) holds nothing to publish
+        stack.extend((entry, rel + entry.name, texts) for entry in reversed(entries))
+
+    push(root, "", False)
+    while stack:
+        entry, rel, texts = stack.pop()
+        if not _readable(entry, rel, names, diag):
+            continue
+        yield entry, rel, texts
+        if entry.is_dir(follow_symlinks=False):
+            beside = entry.name == SESSION_TEXTS and os.path.isfile(os.path.join(os.path.dirname(entry.path), CALENDAR_FILE))
+            push(entry.path, rel + "/", beside)
+
+
+def _readable(entry: os.DirEntry, rel: str, names: dict[tuple[str, str], str], diag: Diagnostics) -> bool:
+    """Whether an entry of content/ (at `rel`) may be published: a regular file or folder of
+    the site, its name safe in URLs and distinct from its neighbours' on hosts that ignore
+    letter case."""
+    path = Path(entry.path)  # for messages and links only
+    if entry.is_symlink():  # the walk enters no linked folder: only the entry itself can be a link
+        if path.is_dir():
+            diag.warn(path, 0, "this link to a folder is not followed, so nothing in it is published; "
+                               "move the folder here, or link its files one by one")
+            return False
+        target = link_outside(path, diag.root)
+        if target is not None:
+            diag.error(path, 0, outside_message(target))
+            return False
+        if not path.exists():
+            diag.error(path, 0, f"this link leads to {os.readlink(path)}, which does not exist; fix the link or remove it")
+            return False
+    if not (entry.is_file() or entry.is_dir()):
         diag.error(path, 0, "this is not a file or folder (a pipe, socket or device); remove it from content/")
         return False
     # Hosts that ignore letter case (and file systems that store é in one of its two
     # Unicode forms) would publish one of two such names over the other.
-    first = names.setdefault((rel.parent, unicodedata.normalize("NFC", path.name).casefold()), rel)
+    first = names.setdefault((rel.rpartition("/")[0], unicodedata.normalize("NFC", entry.name).casefold()), rel)
     if first != rel:
-        how = ("differ only in letter case" if path.name.casefold() == first.name.casefold() else
+        first_name = first.rsplit("/", 1)[-1]
+        how = ("differ only in letter case" if entry.name.casefold() == first_name.casefold() else
                "look the same but store an accent in two ways (Unicode NFC and NFD)")
-        diag.error(path, 0, f'"{path.name}" and "{first.name}" (content/{_key(first)}) {how}; many hosts '
+        diag.error(path, 0, f'"{entry.name}" and "{first_name}" (content/{first}) {how}; many hosts '
                             "would publish one over the other: rename one")
         return False
-    unsafe = _unsafe(path.name)
+    unsafe = _unsafe(entry.name)
     if unsafe:
-        diag.error(path, 0, f"the name {unsafe}; {_ALLOWED}: {_how_to_rename(path.name)}")
+        diag.error(path, 0, f"the name {unsafe}; {_ALLOWED}: {_how_to_rename(entry.name)}")
         return False
     return True
 
@@ -165,12 +192,6 @@ def _how_to_rename(name: str, such_as: str = "rename it to") -> str:
 
 def _key(rel: PurePosixPath | Path) -> str:
     return PurePosixPath(rel).as_posix()
-
-
-def _is_session_text(path: Path) -> bool:
-    """`<programme>/sessions/<id>.<lang>.md`; other files beside them are ordinary static files."""
-    return (path.suffix == ".md" and path.parent.name == SESSION_TEXTS
-            and (path.parent.parent / CALENDAR_FILE).is_file())
 
 
 def split_name(name: str) -> tuple[str, str | None]:

@@ -137,14 +137,14 @@ def write_output(files: dict[str, bytes], out: Path, cache: Path, kept: Iterable
     """
     out = out.resolve()
     kept = set(kept)
-    live_files = _walk(out)[0] if out.is_dir() else set()
-    if not kept <= live_files:
-        raise ValueError(f"kept files missing from {out}: {sorted(kept - live_files)[:3]}")
-    if live_files == set(files) | kept and all(_same(out / rel, data) for rel, data in files.items()):
+    live = _Tree.of(out) if out.is_dir() else _Tree({}, set())
+    if not kept <= live.files.keys():
+        raise ValueError(f"kept files missing from {out}: {sorted(kept - live.files.keys())[:3]}")
+    if live.files.keys() == set(files) | kept and all(_same(out / rel, data) for rel, data in files.items()):
         return 0
     places = _places(out, cache)[0]
     try:
-        changed = _prepare(places.spare, files, kept, out, live_files)
+        changed = _prepare(places.spare, files, kept, out, live)
         _swap(places, out)
     except OSError as exc:
         shutil.rmtree(places.spare, ignore_errors=True)
@@ -161,22 +161,24 @@ def _cannot(out: Path, exc: OSError) -> str:
     return f"cannot write the output {out}: {exc.strerror or exc}{full}{where}; the previous output is unchanged"
 
 
-def _prepare(spare: Path, files: dict[str, bytes], kept: set[str], out: Path, live_files: set[str]) -> int:
+def _prepare(spare: Path, files: dict[str, bytes], kept: set[str], out: Path, live: _Tree) -> int:
     """Bring `spare` to hold `files` and `kept`, linking those already in `out`; return how many changed."""
     if spare.is_symlink() or (spare.exists() and not spare.is_dir()):
         spare.unlink()
     fresh = not spare.exists()  # an empty spare needs no comparing and no clearing
+    old = _Tree({}, set()) if fresh else _Tree.of(spare)
     spare.mkdir(parents=True, exist_ok=True)
     made: set[Path] = set()
     changed = 0
     for rel, data in [*files.items(), *((rel, None) for rel in kept)]:
-        target, live = spare / rel, out / rel
-        in_live = data is None or (rel in live_files and _same(live, data))
+        target = spare / rel
+        in_live = data is None or (rel in live.files and _same(out / rel, data))
         changed += not in_live
         if not fresh:
-            if (in_live and _same_file(target, live)) or (not in_live and _same(target, data)):
+            # A file of the spare linked to the live one (the same inode) holds its bytes.
+            if (in_live and old.files.get(rel, -1) == live.files[rel]) or (not in_live and _same(target, data)):
                 continue
-            if target.is_dir() and not target.is_symlink():
+            if rel in old.folders:
                 shutil.rmtree(target)
             else:
                 target.unlink(missing_ok=True)
@@ -184,32 +186,38 @@ def _prepare(spare: Path, files: dict[str, bytes], kept: set[str], out: Path, li
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
         if in_live:
-            os.link(live, target)
+            os.link(out / rel, target)
         else:
             _write(target, data)
     if not fresh:
-        _remove_extra(spare, {*files, *kept})
+        _remove_extra(spare, old, {*files, *kept})
     os.chmod(spare, 0o755)
     return changed
 
 
-def _walk(root: Path) -> tuple[set[str], set[str]]:
-    """Relative paths of the files (links included) and of the folders below `root`."""
-    files, folders = set(), set()
-    for folder, dirs, names in os.walk(root):
-        rel = os.path.relpath(folder, root)
-        prefix = "" if rel == "." else rel + "/"
-        folders.update(prefix + name for name in dirs)
-        files.update(prefix + name for name in names)
-    return files, folders
+@dataclass(frozen=True)
+class _Tree:
+    """What a folder holds, from one listing of each of its folders (no file is looked at):
+    the inode of each file (links included) and the folders, by relative path."""
 
+    files: dict[str, int]
+    folders: set[str]
 
-def _same_file(a: Path, b: Path) -> bool:
-    """Whether two paths are links to one file (no need to compare bytes)."""
-    try:
-        return os.path.samefile(a, b) and not a.is_symlink()
-    except OSError:
-        return False
+    @classmethod
+    def of(cls, root: Path) -> _Tree:
+        files: dict[str, int] = {}
+        folders: set[str] = set()
+        pending = [(os.fspath(root), "")]
+        while pending:
+            folder, rel = pending.pop()
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.add(rel + entry.name)
+                        pending.append((entry.path, f"{rel}{entry.name}/"))
+                    else:
+                        files[rel + entry.name] = entry.inode()
+        return cls(files, folders)
 
 
 def _same(path: Path, data: bytes) -> bool:
@@ -219,13 +227,12 @@ def _same(path: Path, data: bytes) -> bool:
         return False
 
 
-def _remove_extra(root: Path, files: set[str]) -> None:
-    """Delete what `root` holds beyond `files`, then the folders left empty."""
-    present, folders = _walk(root)
-    for rel in present - files:
-        (root / rel).unlink()
+def _remove_extra(root: Path, old: _Tree, files: set[str]) -> None:
+    """Delete what `root` held (`old`) beyond `files`, then the folders left empty."""
+    for rel in old.files.keys() - files:
+        (root / rel).unlink(missing_ok=True)  # gone already when a file of `files` replaced its folder
     wanted = {parent for rel in files for parent in _parents(rel)}
-    for rel in sorted(folders - wanted, key=lambda r: r.count("/"), reverse=True):
+    for rel in sorted(old.folders - wanted, key=lambda r: r.count("/"), reverse=True):
         shutil.rmtree(root / rel, ignore_errors=True)
 
 
