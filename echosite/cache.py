@@ -184,6 +184,8 @@ class BuildCache:
         self._digest = input_digest(self.hashes, self._options)
         self.markdown = Store(folder, "markdown", read, write)
         self.items = Store(folder, "items", read, write)
+        #: Compiled templates (see `render.renderer.TemplateCode`).
+        self.templates = Store(folder, "templates", read, write)
         self.previous = Previous()
         #: What this build makes: item key -> (paths, warnings, anchors); output path -> source hash.
         self.made: dict[str, list] = {}
@@ -227,6 +229,7 @@ class BuildCache:
         # Items kept from the last build did not ask for their Markdown: keep every entry then.
         whole = not any(key in self.previous.items for key in self.made)
         self.markdown.save(prune=whole)
+        self.templates.save(prune=whole)
         self.items.save()
         unchanged = input_digest(self.index.scan(*self._roots), self._options) == self._digest
         _unwritable(self.index.save)
@@ -234,19 +237,29 @@ class BuildCache:
             _unwritable(_write_record, self.folder, self._digest, self.out,
                         {**summary, "items": self.made, "assets": self.made_assets})
 
+    @functools.cached_property
+    def engine(self) -> str:
+        """Hash of the engine's code, the installed libraries and Python: what shapes the
+        output besides the inputs and the options."""
+        prefix = os.path.join(Path(__file__).resolve().parent, "")
+        h = hashlib.sha256(repr(installed()).encode())
+        for path, digest in self.hashes.items():
+            if path.startswith(prefix):
+                h.update(f"{path[len(prefix):]}\0{digest}\0".encode())
+        return h.hexdigest()
+
     def worker_start(self) -> None:
         """In a forked worker: collect the entries added and used, to hand back to the parent."""
-        self.markdown.worker_start()
-        self.items.worker_start()
+        for store in (self.markdown, self.items, self.templates):
+            store.worker_start()
 
     def worker_result(self) -> tuple:
-        return self.markdown.worker_result(), self.items.worker_result()
+        return tuple(store.worker_result() for store in (self.markdown, self.items, self.templates))
 
     def merge(self, result: tuple) -> None:
         """Take what a worker's `worker_result` handed back."""
-        (markdown, markdown_used), (items, items_used) = result
-        self.markdown.merge(markdown, markdown_used)
-        self.items.merge(items, items_used)
+        for store, (entries, used) in zip((self.markdown, self.items, self.templates), result):
+            store.merge(entries, used)
 
 
 class Store:

@@ -82,7 +82,7 @@ def load_content(content: Path, languages: tuple[str, ...], diag: Diagnostics, d
         if entry.name == CALENDAR_FILE:
             calendars.append((_key(rel.parent / "index"), path))
         elif path.suffix == ".md":
-            key = memo.file_key(path) if memo else None
+            key = memo.file_key(path) if memo and not entry.is_symlink() else None
             source = (memo.reading(("page", key, rel.as_posix(), languages), diag,
                                    lambda d: _load_source(path, rel, languages, d, memo))
                       if memo and key else _load_source(path, rel, languages, diag, memo))

@@ -81,8 +81,10 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
         found = content.load_content(site / "content", cfg.languages, diag, drafts,         # 2. content
                                      cache.parsed)
         calendars = sessions.load_calendars(found.calendars, cfg, diag, cache.parsed)       # 3. sessions
-        translations = i18n.load_translations(theme.translations, theme.templates,          # 4. UI strings
-                                              cfg.languages, diag)
+        translations = cache.parsed.reading(                                                # 4. UI strings
+            ("translations", cache.parsed.folders_key(theme.templates, theme.translations),
+             i18n.MAPPING.read_bytes(), cfg.languages), diag,
+            lambda d: i18n.load_translations(theme.translations, theme.templates, cfg.languages, d))
         site_model = model.assemble(cfg, site, found, calendars, diag)                       # 5. model
         diag.raise_if_errors()
         rendered = render.render_site(site_model, theme=theme, translations=translations,    # 6. render

@@ -165,9 +165,16 @@ def _remembered(path: Path, programme: str, config: Config, diag: Diagnostics,
                 memo: ParseMemo | None) -> tuple[Session, ...]:
     """`load_calendar`, or what it read last time when the calendar, its texts and the config are unchanged."""
     texts = path.parent / SESSION_TEXTS
-    names = sorted(os.listdir(texts)) if texts.is_dir() and not texts.is_symlink() else []
-    key = memo.file_key(path, *(texts / name for name in names)) if memo else None
-    if memo is None or key is None or any(not (texts / name).is_file() for name in names):
+    try:
+        with os.scandir(texts) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError:  # no texts folder (or not a folder)
+        entries = []
+    # Only plain files: a link's target, or a folder where a text should be, is checked every time.
+    plain = memo is not None and not path.is_symlink() and not texts.is_symlink() and all(
+        e.is_file(follow_symlinks=False) for e in entries)
+    key = memo.file_key(path, *(e.path for e in entries)) if plain else None
+    if key is None:
         return load_calendar(path, programme, config, diag, memo)
     return memo.reading(("calendar", key, programme, repr(config)), diag,
                         lambda d: load_calendar(path, programme, config, d, memo))

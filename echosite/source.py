@@ -192,15 +192,20 @@ class ParseMemo:
         return value
 
     def file_key(self, *paths: Path) -> tuple | None:
-        """The files' paths and hashes, or None when one was not hashed or is a link (then a
-        link check must run)."""
+        """The files' paths and hashes, or None when one was not hashed. The caller makes sure
+        none is a link (a link's target must be checked every time)."""
         key = []
         for path in paths:
             name = os.fspath(path)
-            if name not in self.hashes or os.path.islink(name):
+            if name not in self.hashes:
                 return None
             key.append((name, self.hashes[name]))
         return tuple(key)
+
+    def folders_key(self, *folders: Path) -> tuple:
+        """The paths and hashes of every input file below `folders`."""
+        prefixes = tuple(os.path.join(folder, "") for folder in folders)
+        return tuple((name, digest) for name, digest in self.hashes.items() if name.startswith(prefixes))
 
     def save(self) -> None:
         """Keep what this build parsed, drop the rest (to `path`, when it has one)."""

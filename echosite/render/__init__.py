@@ -23,7 +23,7 @@ from ..model import Site
 from ..theme import Theme
 from .items import SITE_ITEM, item_key, render_items, site_items, structure_digest
 from .links import check_anchors
-from .renderer import SiteRenderer
+from .renderer import SiteRenderer, TemplateCode
 
 
 @dataclass(frozen=True)
@@ -49,10 +49,12 @@ def render_site(site: Site, *, theme: Theme, translations: dict[str, Any], diag:
     `options` (base URL, drafts) are part of every item's cache key; `jobs` is the
     number of processes; `progress(done, total)` hears about pages and sessions.
     """
-    renderer = SiteRenderer(site, theme=theme, translations=translations, markdown=cache.markdown)
+    renderer = SiteRenderer(site, theme=theme, translations=translations, markdown=cache.markdown,
+                            code=TemplateCode(cache.templates, cache.engine))
     key = partial(item_key, site, structure_digest(site, theme, options, cache.hashes))
     work = site_items(site)
-    results = render_items(work, renderer.render, key, cache, jobs=jobs, progress=progress)
+    results = render_items(work, renderer.render, key, cache, jobs=jobs, progress=progress,
+                           before_workers=renderer.compile_templates)
     for result in results:
         renderer.remember_events(result.events)
     results += render_items([SITE_ITEM], renderer.render, key, cache)  # its calendars reuse the events

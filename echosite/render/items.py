@@ -127,10 +127,11 @@ def item_key(site: Site, structure: str, item: Item) -> str:
 
 
 def render_items(items: list[Item], render: Callable[[Item], ItemResult], key: Callable[[Item], str],
-                 cache: BuildCache, *, jobs: int = 1,
-                 progress: Callable[[int, int], None] | None = None) -> list[ItemResult]:
+                 cache: BuildCache, *, jobs: int = 1, progress: Callable[[int, int], None] | None = None,
+                 before_workers: Callable[[], None] | None = None) -> list[ItemResult]:
     """The result of every item, in order: kept from the last build's output, replayed from the
-    cache, or rendered (on `jobs` processes). What each made is noted in `cache.made`."""
+    cache, or rendered (on `jobs` processes, after calling `before_workers`). What each made
+    is noted in `cache.made`."""
     results: dict[Item, ItemResult] = {}
     keys = {item: key(item) for item in items}
     for item, item_id in keys.items():
@@ -144,6 +145,8 @@ def render_items(items: list[Item], render: Callable[[Item], ItemResult], key: C
     tick = _counter(len(items), progress)
     tick(len(results))
     if jobs > 1 and len(fresh) >= PARALLEL_THRESHOLD:
+        if before_workers:
+            before_workers()
         results.update(_in_workers(fresh, render, key, cache, jobs, tick))
     for item in items:
         if item not in results:  # cached, or all of them when no workers were worth starting

@@ -8,6 +8,7 @@ sitemap, and returns an `ItemResult`: its files, warnings and links to anchors.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -32,10 +33,37 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 
 
-def make_environment(theme: Theme, translations: Any) -> jinja2.Environment:
+#: The templates every page and session is rendered with: compiled before workers start.
+ITEM_TEMPLATES = ("page.html", "calendar.html", "session.html", "labels.html")
+
+
+class TemplateCode(jinja2.BytecodeCache):
+    """Compiled templates kept in a cache store between builds: a template is compiled again
+    only when its source (Jinja compares a checksum of it) or the engine (`salt`) changed."""
+
+    def __init__(self, store: Store, salt: str):
+        self.store, self.salt = store, salt
+
+    def _key(self, bucket: jinja2.bccache.Bucket) -> str:
+        return hashlib.sha256(f"{self.salt}\0{bucket.key}\0{bucket.checksum}".encode()).hexdigest()
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        stored = self.store.get(self._key(bucket))
+        if isinstance(stored, bytes):
+            try:
+                bucket.bytecode_from_string(stored)
+            except Exception:  # a damaged entry, in any of the ways unpickling reports: compile again
+                bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store.put(self._key(bucket), bucket.bytecode_to_string())
+
+
+def make_environment(theme: Theme, translations: Any, code: TemplateCode | None = None) -> jinja2.Environment:
     """A Jinja environment for one language's catalog: autoescape, strict, gettext installed."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(theme.templates),
+        bytecode_cache=code,
         auto_reload=False,  # one build, one read of each template
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -67,9 +95,10 @@ def _rel(context: jinja2.runtime.Context, url: str) -> str:
 class SiteRenderer:
     """Renders the items of one site model; converted Markdown is cached in `markdown`."""
 
-    def __init__(self, site: Site, *, theme: Theme, translations: dict[str, Any], markdown: Store):
+    def __init__(self, site: Site, *, theme: Theme, translations: dict[str, Any], markdown: Store,
+                 code: TemplateCode | None = None):
         self.site, self.theme, self.config = site, theme, site.config
-        self.envs = {lang: make_environment(theme, translations[lang]) for lang in self.config.languages}
+        self.envs = {lang: make_environment(theme, translations[lang], code) for lang in self.config.languages}
         self._markdown = {lang: Renderer(lang) for lang in self.config.languages}
         self._store = markdown
         self._site_views: dict[str, dict[str, Any]] = {}
@@ -88,6 +117,14 @@ class SiteRenderer:
         problems = {kind: [(p.path, p.line, p.message) for p in out.diag.problems if p.is_error == kind]
                     for kind in (False, True)}
         return ItemResult(out.files, problems[False], out.anchors, out.events, errors=problems[True])
+
+    def compile_templates(self) -> None:
+        """Compile (or load) the templates of pages and sessions now, before workers are forked:
+        they inherit them rather than each compiling its own."""
+        for env in self.envs.values():
+            for name in ITEM_TEMPLATES:
+                if (self.theme.templates / name).is_file():
+                    env.get_template(name)
 
     def remember_events(self, events: dict[tuple[str, str], bytes]) -> None:
         """Reuse events serialized elsewhere (by workers) for the site-wide calendars."""
