@@ -32,6 +32,7 @@ from .theme import Theme
 
 if TYPE_CHECKING:
     from .source import ParseMemo
+    from .write import OutputState
 
 _BATCH = 200
 def installed() -> list[str]:
@@ -76,11 +77,7 @@ class InputIndex:
         engine = Path(__file__).resolve().parent
         found: dict[str, str] = {}
         for root in [site / "site_config.yaml", engine, site / "content", *folders]:
-            for path in _files(os.fspath(root)):
-                try:
-                    st = os.stat(path)
-                except OSError:
-                    continue  # deleted meanwhile, or a broken link
+            for path, st in _files(os.fspath(root)):
                 if not stat.S_ISREG(st.st_mode):
                     continue
                 signature = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
@@ -107,15 +104,34 @@ class InputIndex:
         tmp.replace(self.path)
 
 
-def _files(root: str) -> list[str]:
-    """`root` if it is a file, else the files below it (links to folders not followed), sorted;
-    dot-files of content count, compiled Python and compiled catalogs do not."""
-    if not os.path.isdir(root):
-        return [root]
-    found = []
-    for folder, _dirs, names in os.walk(root):
-        found.extend(os.path.join(folder, n) for n in names if not n.endswith((".pyc", ".mo")))
-    return sorted(found)
+def _files(root: str) -> list[tuple[str, os.stat_result]]:
+    """`root` if it is a file, else the files below it (links to folders not followed), sorted,
+    with their `os.stat` (links followed); dot-files of content count, compiled Python and
+    compiled catalogs do not. Files deleted meanwhile, and broken links, are left out."""
+    found: list[tuple[str, os.stat_result]] = []
+    folders = [root]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    try:
+                        if entry.is_dir():
+                            if not entry.is_symlink():
+                                folders.append(entry.path)
+                        elif not entry.name.endswith((".pyc", ".mo")):
+                            found.append((entry.path, entry.stat()))
+                    except OSError:
+                        continue  # deleted meanwhile, or a broken link
+        except NotADirectoryError:
+            try:
+                found.append((folder, os.stat(folder)))
+            except OSError:
+                pass
+        except OSError:
+            continue  # a missing folder, or one deleted meanwhile
+    found.sort(key=lambda pair: pair[0])
+    return found
 
 
 def input_digest(hashes: dict[str, str], options: object) -> str:
@@ -173,9 +189,12 @@ class BuildCache:
     """
 
     def __init__(self, folder: Path, *, site: Path, theme: Theme, out: Path, options: tuple,
-                 read: bool = True, write: bool = True, memo: ParseMemo | None = None):
+                 read: bool = True, write: bool = True, memo: ParseMemo | None = None,
+                 state: OutputState | None = None):
         self.folder, self.out, self._read, self._write = folder, out, read, write
         self._memo = memo
+        #: What this process's last build left in the output (see `write.OutputState`), or None.
+        self.state = state if write else None
         self._roots = (site, [theme.templates, theme.translations])
         self._options = (*options, str(out))
         self.index = InputIndex(folder / "inputs.marshal", read=read)
@@ -199,13 +218,19 @@ class BuildCache:
         """
         if not self._write:
             return None
-        record = _read_record(self.folder, self.out) if self._read else None
+        # The record this process wrote, when the output is as it left it; else the file's.
+        own = (self.state is not None and self.state.record is not None and self._read
+               and self.state.current(self.out, self.folder))
+        record = self.state.record if own else _read_record(self.folder, self.out) if self._read else None
         if record is not None and record.get("digest") == self._digest:
             return record
         if record is not None:
-            if _is_made(record):  # what each item made, used only now: checked only now
+            # What each item made, used only now: checked only now (unless this process made it).
+            if own or _is_made(record):
                 self.previous = Previous(self.out, record["items"], record["assets"])
         _unwritable(_record_path(self.folder, self.out).unlink, missing_ok=True)
+        if self.state is not None:
+            self.state.record = None
         return None
 
     @functools.cached_property
@@ -233,9 +258,16 @@ class BuildCache:
         self.items.save()
         unchanged = input_digest(self.index.scan(*self._roots), self._options) == self._digest
         _unwritable(self.index.save)
-        if unchanged:  # no edit landed while the build ran
-            _unwritable(_write_record, self.folder, self._digest, self.out,
-                        {**summary, "items": self.made, "assets": self.made_assets})
+        if self.state is not None:
+            self.state.record = None
+        if not unchanged:  # an edit landed while the build ran
+            return
+        state = self.state if self.state is not None and self.state.current(self.out, self.folder) else None
+        record = {"digest": self._digest, "out": str(self.out),
+                  "manifest": state.manifest if state else _manifest(self.out),
+                  **summary, "items": self.made, "assets": self.made_assets}
+        if _unwritable(_write_record, self.folder, self.out, record) and state:
+            state.record = record
 
     @functools.cached_property
     def engine(self) -> str:
@@ -437,11 +469,10 @@ def _is_made(record: dict) -> bool:
             and isinstance(assets, dict) and all(path in manifest and isinstance(h, str) for path, h in assets.items()))
 
 
-def _write_record(cache_dir: Path, digest: str, out: Path, summary: dict) -> None:
+def _write_record(cache_dir: Path, out: Path, record: dict) -> None:
     """Record a successful build: its input digest, output manifest and summary."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     (cache_dir / ".gitignore").write_text("*\n")
-    record = {"digest": digest, "out": str(out), "manifest": _manifest(out), **summary}
     path = _record_path(cache_dir, out)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")

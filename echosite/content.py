@@ -131,8 +131,8 @@ def _readable(entry: os.DirEntry, rel: str, names: dict[tuple[str, str], str], d
     """Whether an entry of content/ (at `rel`) may be published: a regular file or folder of
     the site, its name safe in URLs and distinct from its neighbours' on hosts that ignore
     letter case."""
-    path = Path(entry.path)  # for messages and links only
     if entry.is_symlink():  # the walk enters no linked folder: only the entry itself can be a link
+        path = Path(entry.path)
         if path.is_dir():
             diag.warn(path, 0, "this link to a folder is not followed, so nothing in it is published; "
                                "move the folder here, or link its files one by one")
@@ -145,7 +145,7 @@ def _readable(entry: os.DirEntry, rel: str, names: dict[tuple[str, str], str], d
             diag.error(path, 0, f"this link leads to {os.readlink(path)}, which does not exist; fix the link or remove it")
             return False
     if not (entry.is_file() or entry.is_dir()):
-        diag.error(path, 0, "this is not a file or folder (a pipe, socket or device); remove it from content/")
+        diag.error(Path(entry.path), 0, "this is not a file or folder (a pipe, socket or device); remove it from content/")
         return False
     # Hosts that ignore letter case (and file systems that store é in one of its two
     # Unicode forms) would publish one of two such names over the other.
@@ -154,12 +154,12 @@ def _readable(entry: os.DirEntry, rel: str, names: dict[tuple[str, str], str], d
         first_name = first.rsplit("/", 1)[-1]
         how = ("differ only in letter case" if entry.name.casefold() == first_name.casefold() else
                "look the same but store an accent in two ways (Unicode NFC and NFD)")
-        diag.error(path, 0, f'"{entry.name}" and "{first_name}" (content/{first}) {how}; many hosts '
+        diag.error(Path(entry.path), 0, f'"{entry.name}" and "{first_name}" (content/{first}) {how}; many hosts '
                             "would publish one over the other: rename one")
         return False
     unsafe = _unsafe(entry.name)
     if unsafe:
-        diag.error(path, 0, f"the name {unsafe}; {_ALLOWED}: {_how_to_rename(entry.name)}")
+        diag.error(Path(entry.path), 0, f"the name {unsafe}; {_ALLOWED}: {_how_to_rename(entry.name)}")
         return False
     return True
 

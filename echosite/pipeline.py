@@ -46,7 +46,8 @@ class BuildResult:
 def build(site: Path, out: Path | None = None, *, base_url: str | None = None, strict: bool = False,
           drafts: bool = False, write_files: bool = True, clean: bool = False, jobs: int | None = None,
           progress: Callable[[int, int], None] | None = None, cache_dir: Path | None = None,
-          waiting: Callable[[], None] | None = None, memo: ParseMemo | None = None) -> BuildResult:
+          waiting: Callable[[], None] | None = None, memo: ParseMemo | None = None,
+          state: write.OutputState | None = None) -> BuildResult:
     """Build the site at `site` into `out` (or only validate, when `write_files` is false).
 
     Raises SiteError with every problem found when the sources have errors;
@@ -56,7 +57,9 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
     them does nothing. One build at a time writes into an output folder: another
     one waits (calling `waiting`), then repairs what a killed build left. A caller that
     builds again and again (serve) passes its own in-memory `memo`, so that unchanged
-    files are not read again.
+    files are not read again, and its own `state`, so that the output and spare
+    folders are not walked again: it then owns them, and files edited by hand in
+    them between its builds are not noticed.
     """
     site = Path(site).resolve()
     out = (Path(out) if out is not None else site / "output").expanduser().resolve()
@@ -68,7 +71,7 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
     with write.output_claimed(out if write_files else None, cache_dir, waiting):
         started = time.perf_counter()
         cache = BuildCache(cache_dir, site=site, theme=theme, out=out, options=(base_url, drafts),
-                           read=not clean, write=write_files, memo=memo)
+                           read=not clean, write=write_files, memo=memo, state=state)
         if (last := cache.last_build()) is not None:
             return _unchanged(last, diag, time.perf_counter() - started, out)
 
@@ -91,7 +94,7 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
                                       diag=diag, cache=cache, options=(cfg.base_url, drafts),
                                       jobs=jobs or os.cpu_count() or 1, progress=progress)
         diag.raise_if_errors(final=True)
-        changed = (write.write_output(rendered.files, out, cache_dir, rendered.kept)         # 7. write
+        changed = (write.write_output(rendered.files, out, cache_dir, rendered.kept, cache.state)  # 7. write
                    if write_files else 0)
 
         result = BuildResult(diag.warnings, _pages(rendered.paths, cfg.languages), len(rendered.paths),

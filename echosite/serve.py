@@ -33,7 +33,7 @@ from tornado import ioloop, web
 from .errors import SiteError, plural
 from .pipeline import build, find_theme
 from .source import ParseMemo
-from .write import UnsafeOutput
+from .write import OutputState, UnsafeOutput
 
 log = logging.getLogger("echosite.serve")
 
@@ -162,6 +162,7 @@ class Preview:
         self._interval = POLL_SECONDS
         self._shown_warnings: set[str] = set()
         self._memo = ParseMemo()  # what the builds read, kept between them: a save re-reads one file
+        self._state = OutputState()  # what they left in the output: a save walks no folder
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="echosite-build")
 
     # -- building ------------------------------------------------------------------
@@ -173,7 +174,7 @@ class Preview:
         # deadlock, and with the cache warm they have little to convert anyway.
         options: dict[str, Any] = {} if first else {"jobs": 1}
         try:
-            result = build(self.site, self.out, memo=self._memo, **options)
+            result = build(self.site, self.out, memo=self._memo, state=self._state, **options)
         except SiteError as exc:
             lines = tuple(str(p) for p in exc.problems)
             return _Outcome(error_page(lines, f"The site has {exc.counts}",

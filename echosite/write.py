@@ -24,7 +24,7 @@ import hashlib
 import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -123,7 +123,49 @@ def _repair(out: Path, cache: Path) -> None:
         shutil.rmtree(out.parent / older, ignore_errors=True)
 
 
-def write_output(files: dict[str, bytes], out: Path, cache: Path, kept: Iterable[str] = ()) -> int:
+@dataclass
+class OutputState:
+    """What the last build of this process left in the output and spare folders, for a
+    caller that builds into one output again and again (serve): its next build walks
+    neither folder, nor looks at the files it does not change.
+
+    Trusted only while both folders are as that build left them, by their inode and
+    change time: each build that changes anything swaps them by renames, which changes
+    both, so a build by another process is noticed. Files edited by hand inside the
+    folders are not (they belong to the build: see `pipeline.build`'s `state`).
+    """
+
+    #: (inode, change time) of the output and the spare folder, as the last build left them.
+    stamp: tuple = ()
+    live: _Tree | None = None
+    spare: _Tree | None = None
+    #: [size, modification time] of each file of the output, by relative path.
+    manifest: dict[str, list[int]] = field(default_factory=dict)
+    #: The last build's record (kept for `cache.py`, which writes and reads it).
+    record: dict | None = None
+
+    def current(self, out: Path, cache: Path) -> bool:
+        """Whether the folders are as this state says."""
+        return bool(self.stamp) and self.stamp == _stamp(out, _places(out, cache)[0].spare)
+
+    def forget(self) -> None:
+        self.stamp, self.live, self.spare, self.manifest, self.record = (), None, None, {}, None
+
+
+def _stamp(*folders: Path) -> tuple:
+    stamps = []
+    for folder in folders:
+        try:
+            st = os.lstat(folder)
+        except OSError:
+            stamps.append(None)
+        else:
+            stamps.append((st.st_ino, st.st_ctime_ns))
+    return tuple(stamps)
+
+
+def write_output(files: dict[str, bytes], out: Path, cache: Path, kept: Iterable[str] = (),
+                 state: OutputState | None = None) -> int:
     """Make `out` hold exactly `files` and the `kept` ones; return how many files changed.
 
     `kept` are paths whose bytes `out` already holds (the caller knows they are
@@ -133,18 +175,27 @@ def write_output(files: dict[str, bytes], out: Path, cache: Path, kept: Iterable
     from it (they keep their times) and files never modified in place (a link is
     shared with the live tree), then swapped in by renaming: `out` is always a
     whole build. Hold `output_claimed`. Raises OutputError, with the spare folder
-    removed, when the disk refuses.
+    removed, when the disk refuses. `state` (see `OutputState`) is used and brought
+    up to date.
     """
     out = out.resolve()
     kept = set(kept)
-    live = _Tree.of(out) if out.is_dir() else _Tree({}, set())
+    trusted = state is not None and state.current(out, cache)
+    if trusted:
+        live = state.live
+    else:
+        live = _Tree.of(out) if out.is_dir() else _Tree({}, set())
+        if state is not None:
+            state.forget()
     if not kept <= live.files.keys():
         raise ValueError(f"kept files missing from {out}: {sorted(kept - live.files.keys())[:3]}")
     if live.files.keys() == set(files) | kept and all(_same(out / rel, data) for rel, data in files.items()):
         return 0
     places = _places(out, cache)[0]
     try:
-        changed = _prepare(places.spare, files, kept, out, live)
+        if state is not None:
+            state.stamp = ()  # until the folders are as it says again
+        changed, made = _prepare(places.spare, files, kept, out, live, state.spare if trusted else None)
         _swap(places, out)
     except OSError as exc:
         shutil.rmtree(places.spare, ignore_errors=True)
@@ -152,7 +203,18 @@ def write_output(files: dict[str, bytes], out: Path, cache: Path, kept: Iterable
     except BaseException:  # such as Ctrl-C: the output is whole, the half-made spare goes
         shutil.rmtree(places.spare, ignore_errors=True)
         raise
+    if state is not None:
+        old = state.manifest
+        state.manifest = {rel: old[rel] if rel in old and live.files.get(rel) == made.files[rel] else _size_time(out / rel)
+                          for rel in made.files}
+        state.live, state.spare = made, live if places.keep else None
+        state.stamp = _stamp(out, places.spare)
     return changed
+
+
+def _size_time(path: Path) -> list[int]:
+    st = os.lstat(path)
+    return [st.st_size, st.st_mtime_ns]
 
 
 def _cannot(out: Path, exc: OSError) -> str:
@@ -161,22 +223,29 @@ def _cannot(out: Path, exc: OSError) -> str:
     return f"cannot write the output {out}: {exc.strerror or exc}{full}{where}; the previous output is unchanged"
 
 
-def _prepare(spare: Path, files: dict[str, bytes], kept: set[str], out: Path, live: _Tree) -> int:
-    """Bring `spare` to hold `files` and `kept`, linking those already in `out`; return how many changed."""
+def _prepare(spare: Path, files: dict[str, bytes], kept: set[str], out: Path, live: _Tree,
+             known: _Tree | None = None) -> tuple[int, _Tree]:
+    """Bring `spare` to hold `files` and `kept`, linking those already in `out`; return how
+    many changed, and what the spare then holds. `known`: what it holds now (else it is walked)."""
     if spare.is_symlink() or (spare.exists() and not spare.is_dir()):
         spare.unlink()
     fresh = not spare.exists()  # an empty spare needs no comparing and no clearing
-    old = _Tree({}, set()) if fresh else _Tree.of(spare)
+    old = _Tree({}, set()) if fresh else known if known is not None else _Tree.of(spare)
     spare.mkdir(parents=True, exist_ok=True)
     made: set[Path] = set()
+    inodes: dict[str, int] = {}
     changed = 0
     for rel, data in [*files.items(), *((rel, None) for rel in kept)]:
-        target = spare / rel
         in_live = data is None or (rel in live.files and _same(out / rel, data))
         changed += not in_live
+        # A file of the spare linked to the live one (the same inode) holds its bytes.
+        if not fresh and in_live and old.files.get(rel, -1) == live.files[rel]:
+            inodes[rel] = live.files[rel]
+            continue
+        target = spare / rel
         if not fresh:
-            # A file of the spare linked to the live one (the same inode) holds its bytes.
-            if (in_live and old.files.get(rel, -1) == live.files[rel]) or (not in_live and _same(target, data)):
+            if not in_live and _same(target, data):
+                inodes[rel] = os.lstat(target).st_ino
                 continue
             if rel in old.folders:
                 shutil.rmtree(target)
@@ -187,12 +256,14 @@ def _prepare(spare: Path, files: dict[str, bytes], kept: set[str], out: Path, li
             made.add(target.parent)
         if in_live:
             os.link(out / rel, target)
+            inodes[rel] = live.files[rel]
         else:
             _write(target, data)
+            inodes[rel] = os.lstat(target).st_ino
     if not fresh:
         _remove_extra(spare, old, {*files, *kept})
     os.chmod(spare, 0o755)
-    return changed
+    return changed, _Tree(inodes, _folders(inodes))
 
 
 @dataclass(frozen=True)
@@ -231,14 +302,19 @@ def _remove_extra(root: Path, old: _Tree, files: set[str]) -> None:
     """Delete what `root` held (`old`) beyond `files`, then the folders left empty."""
     for rel in old.files.keys() - files:
         (root / rel).unlink(missing_ok=True)  # gone already when a file of `files` replaced its folder
-    wanted = {parent for rel in files for parent in _parents(rel)}
-    for rel in sorted(old.folders - wanted, key=lambda r: r.count("/"), reverse=True):
+    for rel in sorted(old.folders - _folders(files), key=lambda r: r.count("/"), reverse=True):
         shutil.rmtree(root / rel, ignore_errors=True)
 
 
-def _parents(rel: str) -> list[str]:
-    parts = rel.split("/")[:-1]
-    return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+def _folders(files: Iterable[str]) -> set[str]:
+    """The folders that hold `files` (relative paths), at any depth."""
+    found: set[str] = set()
+    for rel in files:
+        folder = rel.rpartition("/")[0]
+        while folder and folder not in found:
+            found.add(folder)
+            folder = folder.rpartition("/")[0]
+    return found
 
 
 def _swap(places: _Places, out: Path) -> None:

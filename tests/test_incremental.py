@@ -11,6 +11,7 @@ from echosite.pipeline import CACHE_DIR
 from echosite.pipeline import SiteError, build
 from echosite.render.items import PARALLEL_THRESHOLD
 from echosite.source import ParseMemo
+from echosite.write import OutputState
 
 #: Items of the basic site: 12 page versions, 2 sessions in 2 languages, the site-wide files.
 EVERY_ITEM = {"page": 12, "session": 4, "site": 1}
@@ -38,18 +39,33 @@ EDITS = {
 
 @pytest.mark.parametrize("kept_in_memory", [False, True], ids=["cli", "serve"])
 def test_every_edit_in_sequence_rebuilds_like_a_clean_build(themed_site, tmp_path, kept_in_memory):
-    """Also as `serve` builds: with one in-memory memo of what was read, from build to build."""
+    """Also as `serve` builds: with one in-memory memo of what was read and one state of
+    the output folders, from build to build."""
     out = tmp_path / "out"
-    memo = ParseMemo() if kept_in_memory else None
-    build(themed_site, out, memo=memo)
+    memo, state = (ParseMemo(), OutputState()) if kept_in_memory else (None, None)
+    build(themed_site, out, memo=memo, state=state)
     for name, apply in EDITS.items():
         apply(themed_site)
-        build(themed_site, out, memo=memo)  # warm cache, existing output
+        build(themed_site, out, memo=memo, state=state)  # warm cache, existing output
         clean_out = tmp_path / f"clean-{name.replace(' ', '-')}"
         shutil.rmtree(themed_site / CACHE_DIR, ignore_errors=True)
         build(themed_site, clean_out, clean=True)
         assert tree(out) == tree(clean_out), name
         shutil.rmtree(clean_out)
+
+
+def test_serve_notices_a_build_by_another_process_between_its_builds(site_copy, tmp_path):
+    """serve's state of the output folders is dropped once another build has swapped them."""
+    out, memo, state = tmp_path / "out", ParseMemo(), OutputState()
+    build(site_copy, out, memo=memo, state=state)
+    for step, (page, old, new) in enumerate([("about.en.md", "## History", "## Our history"),
+                                             ("index.en.md", "An anchor", "One anchor"),
+                                             ("about.en.md", "## Our history", "## History, again")]):
+        edit(site_copy / "content" / page, old, new)
+        build(site_copy, out, **({"memo": memo, "state": state} if step != 1 else {}))
+    clean = tmp_path / "clean"
+    build(site_copy, clean, clean=True, cache_dir=tmp_path / "clean-cache")
+    assert tree(out) == tree(clean)
 
 
 def test_cache_lives_outside_output_and_is_safe_to_delete(site_copy, tmp_path):

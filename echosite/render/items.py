@@ -23,7 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..cache import BuildCache
+from ..content import Source
 from ..model import Site
+from ..sessions import Session
 from ..theme import Theme
 from .links import Anchor
 
@@ -101,12 +103,29 @@ def structure_digest(site: Site, theme: Theme, options: tuple, hashes: dict[str,
     add(*library_versions(), sys.version)
     add(options, hashes.get(os.fspath(site.root / "site_config.yaml")))
     for version in site.versions:
-        add(version.key, version.lang, version.url, version.is_fallback,
-            dataclasses.replace(version.source, body=""))
+        add(version.key, version.lang, version.url, version.is_fallback, _described(version.source, _without_body))
     for session in site.sessions:
-        add(dataclasses.replace(session, texts=tuple(dataclasses.replace(t, body="") for t in session.texts)))
+        add(_described(session, _without_bodies))
     add(*(path.relative_to(site.root).as_posix() for path in site.assets))
     return h.hexdigest()
+
+
+def _without_body(source: Source) -> Source:
+    return dataclasses.replace(source, body="")
+
+
+def _without_bodies(session: Session) -> Session:
+    return dataclasses.replace(session, texts=tuple(dataclasses.replace(t, body="") for t in session.texts))
+
+
+def _described(part: object, without: Callable[[object], object]) -> bytes:
+    """`repr(without(part))` as UTF-8, worked out once per object: `part` is immutable, and
+    the readings `serve` keeps between builds are the same objects from one build to the next."""
+    described = part.__dict__.get("_described")
+    if described is None:
+        described = repr(without(part)).encode("utf-8")
+        object.__setattr__(part, "_described", described)
+    return described
 
 
 def item_key(site: Site, structure: str, item: Item) -> str:
