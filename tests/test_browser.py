@@ -12,6 +12,7 @@ import html.parser
 import http.server
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -422,25 +423,41 @@ def _every_page(root: Path) -> list[str]:
     return [_url_path(root, page) for page in _html_files([root])]
 
 
+def _pages_with(root: Path, paths: list[str], marker: str) -> list[str]:
+    """The pages among `paths` whose HTML holds `marker`."""
+    return [p for p in paths if marker in (root / p / "index.html").read_text(encoding="utf-8")]
+
+
 def _join_link_pages(root: Path, paths: list[str]) -> list[str]:
     """The session pages of the axe sample that offer a join link."""
-    return [p for p in paths if _SESSIONS & set(p.split("/"))
-            and 'class="join"' in (root / p / "index.html").read_text(encoding="utf-8")]
+    return _pages_with(root, [p for p in paths if _SESSIONS & set(p.split("/"))], 'class="join"')
+
+
+#: Clocks frozen for the month grid's "today": the same instant is the 13th in Yangon and the 12th
+#: in Asunción; a day outside the grids marks nothing.
+TODAY_CASES = [("2021-10-13T02:00:00Z", "Asia/Yangon", ["2021-10-13"]),
+               ("2021-10-13T02:00:00Z", "America/Asuncion", ["2021-10-12"]),
+               ("2022-03-01T12:00:00Z", "Europe/Vienna", [])]
 
 
 @pytest.fixture(scope="module")
 def layout_report(node_and_chromium: tuple[str, str], built_default_site: Path, default_site_url: str) -> dict:
-    """Run layout.mjs once: overflow on every page, the menu without scripts, print media."""
+    """Run layout.mjs once: overflow on every page, the menu without scripts, print media, month grids."""
     node, chromium = node_and_chromium
     root = Path(built_default_site)
     sample = _sample_paths(root)
     menu = [p for p in sample if p and not p.endswith(MISSING_PAGE) and (root / p / "index.html").is_file()]
+    grids = _pages_with(root, [p for p in _every_page(root) if p.endswith("/")], 'class="month-grid"')
+    assert grids, "the default site has no month grid"
+    joins = _join_link_pages(root, sample)
+    assert joins, "the sample has no session page with a join link"
     request = {
         "pages": [default_site_url + p for p in _every_page(root)],
         "menu": [default_site_url + p for p in menu],
-        "print": [default_site_url + p for p in _join_link_pages(root, sample)],
+        "print": [default_site_url + p for p in joins + grids],
+        "grid": [default_site_url + p for p in grids],
+        "today": [{"url": default_site_url + grids[0], "now": now, "timezoneId": zone} for now, zone, _ in TODAY_CASES],
     }
-    assert request["print"], "the sample has no session page with a join link"
     run = subprocess.run([node, str(LAYOUT_SCRIPT), "-"], input=json.dumps(request), capture_output=True,
                          text=True, timeout=900, check=False, env={**os.environ, "CHROMIUM": chromium}, cwd=REPO)
     if run.returncode:
@@ -476,7 +493,72 @@ def test_the_menu_opens_and_closes_without_scripts_on_a_phone_and_is_always_show
 
 
 def test_a_printed_session_shows_its_join_address(layout_report: dict) -> None:
+    sessions = [e for e in layout_report["print"] if e["joinUrl"]]
+    assert sessions
     bad = [f"{urlparse(e['url']).path}: printed join link reads {e['joinText']!r}, not its address {e['joinUrl']}"
-           for e in layout_report["print"] if not e["joinUrl"] or e["joinUrl"] not in e["joinText"]]
+           for e in sessions if e["joinUrl"] not in e["joinText"]]
     if bad:
         _report("join address in print", bad)
+
+
+def test_print_keeps_headings_with_their_text_and_months_whole(layout_report: dict) -> None:
+    entries = layout_report["print"]
+    assert any(e["monthBreakInside"] for e in entries) and all(e["headingBreakAfter"] for e in entries)
+    bad = [f"{urlparse(e['url']).path}: headings break-after {sorted(set(e['headingBreakAfter']))}, "
+           f"months break-inside {sorted(set(e['monthBreakInside']))}" for e in entries
+           if set(e["headingBreakAfter"]) != {"avoid"} or set(e["monthBreakInside"]) - {"avoid"}]
+    if bad:
+        _report("page breaks in print", bad)
+
+
+def _luminance(css: str) -> float:
+    """WCAG relative luminance of an `rgb(r, g, b)` colour."""
+    channels = [int(c) / 255 for c in css[css.index("(") + 1:css.index(")")].split(",")[:3]]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(one: str, other: str) -> float:
+    """WCAG contrast ratio of two computed colours."""
+    light, dark = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_contrast_follows_wcag() -> None:
+    assert round(contrast("rgb(0, 0, 0)", "rgb(255, 255, 255)"), 2) == 21.0
+    assert round(contrast("rgb(11, 92, 107)", "rgb(255, 255, 255)"), 2) == 7.62
+    assert contrast("rgb(227, 240, 242)", "rgb(255, 255, 255)") < 1.2  # the old session-day tint
+
+
+def test_month_grid_session_days_stand_out_at_3_to_1(layout_report: dict) -> None:
+    links = [(e, link) for e in layout_report["grid"] for link in e["links"]]
+    assert {link["status"] for _, link in links} == {"scheduled", "cancelled", "postponed"}
+    bad = []
+    for entry, link in links:
+        fill = contrast(link["background"], link["cell"])
+        edge = contrast(link["border"], link["cell"]) if link["border"] else 1.0
+        if max(fill, edge) < 3:
+            bad.append(f"{urlparse(entry['url']).path} @{entry['width']}px {link['href']} ({link['status']}): "
+                       f"fill {fill:.2f}:1, border {edge:.2f}:1 against the day cell")
+    if bad:
+        _report("session days below 3:1 non-text contrast (WCAG 1.4.11)", bad)
+
+
+def test_month_grid_shows_each_time_with_its_zone_on_wide_screens_only(layout_report: dict) -> None:
+    bad = []
+    for entry in layout_report["grid"]:
+        where = f"{urlparse(entry['url']).path} @{entry['width']}px"
+        if entry["weekdayDecorations"] != ["none"]:
+            bad.append(f"{where}: weekday names decorated {entry['weekdayDecorations']}")
+        for link in entry["links"]:
+            # The time, then the zone's name: letters besides a 12-hour clock's AM/PM.
+            named = re.fullmatch(r"\d{1,2}:\d\d\W*(?:[AP]\.?\s?M\.?)?\s+\S.{2,}", link["time"] or "", re.I)
+            if link["timeShown"] != (entry["width"] > PHONE) or not named:
+                bad.append(f"{where}: {link['href']} time {link['time']!r} shown {link['timeShown']}")
+    if bad:
+        _report("month grid cells", bad)
+
+
+def test_today_is_marked_in_the_visitors_own_date(layout_report: dict) -> None:
+    got = [(e["now"], e["timezoneId"], e["marked"], e["keyShown"]) for e in layout_report["today"]]
+    assert got == [(now, zone, marked, bool(marked)) for now, zone, marked in TODAY_CASES]

@@ -204,6 +204,26 @@ def test_site_calendar_marks_cancelled_and_postponed(built_default_site, default
     assert [t.get("scope") for t in grids[0].iter("th")] == ["col"] * 7
 
 
+def test_month_grid_key_numbers_programmes_and_names_statuses(built_default_site, default_sessions):
+    tree = parse_html(built_default_site / "en/calendar/index.html")
+    legend = next(ul for ul in tree.iter("ul") if ul.get("class") == "legend")
+    items = list(legend)
+    numbers = {li.find("a").get("href").split("/")[-2]: li.find("span").text for li in items if li.find("a") is not None}
+    assert numbers == {"pathology": "1", "nursing": "2", "radiotherapy": "3"}  # by first session
+    assert ["".join(li.itertext()).strip() for li in items if li.find("a") is None] == ["Cancelled", "Postponed", "Today"]
+    assert items[-1].get("hidden") is not None  # "Today" is shown by site.js once it marks a day
+    bogota = ZoneInfo("America/Bogota")
+    cells = [td for td in tree.iter("td") if td.find("a") is not None]
+    assert len(cells) == 24
+    for td in cells:
+        link = td.find("a")
+        session = default_sessions[link.get("href").split("/")[-2]]
+        assert td.get("data-date") == session["start"].astimezone(bogota).date().isoformat()
+        mark = next(s for s in link if s.get("class") == "mark")
+        assert mark.text == numbers[session["programme"]]
+        assert f"is-{session['status']}" in link.get("class")
+
+
 def test_session_pages_exist_in_every_language_with_hreflang(basic_out):
     tree = parse_html(basic_out / "es/sessions/alpha-1/index.html")
     alternates = {l.get("hreflang"): l.get("href") for l in tree.iter("link") if l.get("rel") == "alternate"}

@@ -105,7 +105,7 @@ def test_translators_can_act_on_stats(site, capsys):
     git(site, "commit", "-qam", "English extended; Spanish heading fixed")
     assert main(["i18n", "stats", "--site", str(site)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[2].split() == ["es", "38", "0", "0", "4", "2", "1"]
+    assert out[2].split() == ["es", "40", "0", "0", "4", "2", "1"]
     assert out[3:] == [
         "es: missing: content/draft.es.md",
         "es: missing: content/only-english.es.md",

@@ -69,17 +69,33 @@ def page_calendar(site: Site, version: Version) -> dict[str, Any]:
         sessions = site.programme_sessions(version.key)
         ics = programme_ics_url(version) if sessions else None
     cards = [session_card(site, s, lang) for s in sessions]
+    programmes = _programmes(cards) if version.source.layout == "calendar" else []
     return {
         "sessions": cards,
-        "months": _months(cards, lang) if version.source.layout == "calendar" else [],
+        "months": _months(cards, lang, programmes) if version.source.layout == "calendar" else [],
+        "programmes": programmes,
         "ics": ics,
         "webcal": webcal_url(absolute(site.config, ics)) if ics else None,
         "zone_label": babel_dates.get_timezone_location(site.config.timezone, locale=locale(lang)),
     }
 
 
-def _months(cards: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
-    """Sessions grouped by month, each with a week-by-week grid starting on the locale's first weekday."""
+#: Programme colours in the month grids: `.mark-1` … `.mark-6` in style.css, used in turn.
+_COLOURS = 6
+
+
+def _programmes(cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The programmes of these sessions in order of their first session, each with its number and
+    colour in the month grids (the number tells them apart without colour)."""
+    found = {card["programme"]["url"]: card["programme"] for card in cards if card["programme"]}
+    return [{**programme, "number": number, "colour": (number - 1) % _COLOURS + 1}
+            for number, programme in enumerate(found.values(), 1)]
+
+
+def _months(cards: list[dict[str, Any]], lang: str, programmes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Sessions grouped by month, each with a week-by-week grid starting on the locale's first weekday;
+    a day's sessions carry their programme's `mark`, its date is in ISO form (site.js marks today)."""
+    marks = {programme["url"]: programme for programme in programmes}
     loc = locale(lang)
     first = loc.first_week_day
     weekdays = [(first + i) % 7 for i in range(7)]
@@ -90,9 +106,11 @@ def _months(cards: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
         items = list(group)
         by_day: dict[int, list] = {}
         for card in items:
-            by_day.setdefault(card["day"], []).append(card)
+            mark = marks.get(card["programme"]["url"]) if card["programme"] else None
+            by_day.setdefault(card["day"], []).append({**card, "mark": mark})
         weeks = calendar.Calendar(firstweekday=first).monthdayscalendar(year, month)
-        grid = [[{"day": d, "sessions": by_day.get(d, [])} if d else None for d in week] for week in weeks]
+        grid = [[{"day": d, "date": date(year, month, d).isoformat(), "sessions": by_day.get(d, [])} if d else None
+                 for d in week] for week in weeks]
         name = babel_dates.format_skeleton("yMMMM", date(year, month, 1), locale=loc)
         months.append({"id": f"{year}-{month:02d}", "name": name[:1].upper() + name[1:], "weeks": grid,
                        "sessions": items, "header": header})

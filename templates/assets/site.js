@@ -53,4 +53,13 @@
       card.querySelector(".session-meta").append(" ", badge);
     });
   });
+
+  // Month grids: mark today, the visitor's own date; the key then explains the mark.
+  var today = new Date(now);
+  var iso = [today.getFullYear(), today.getMonth() + 1, today.getDate()]
+    .map(function (n) { return String(n).padStart(2, "0"); }).join("-");
+  document.querySelectorAll('.month-grid td[data-date="' + iso + '"]').forEach(function (cell) {
+    cell.setAttribute("aria-current", "date");
+    document.querySelectorAll(".legend-today").forEach(function (item) { item.hidden = false; });
+  });
 })();

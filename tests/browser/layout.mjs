@@ -2,12 +2,18 @@
 // Layout measurements in headless Debian Chromium (playwright-core): what a phone, a
 // visitor without scripts and a printer get. It measures and reports; the Python tests judge.
 //
-// Usage: echo '{"pages": [...], "menu": [...], "print": [...]}' | node tests/browser/layout.mjs -
+// Usage: echo '{"pages": [...], "menu": [...], "print": [...], "grid": [...], "today": [...]}' | node tests/browser/layout.mjs -
 //   pages: URLs loaded at phone width (375 px), scripts on:        overflow: [{url, scrollWidth,
 //          the document's width and the tables that need scrolling     clippedTables: [class…]}]
 //   menu:  URLs loaded without scripts at 375 and 1280 px:         menu: [{url, width, summaryVisible,
 //          the Menu summary clicked twice (phone)                     linksVisible: [closed, opened, closed again]}]
-//   print: URLs loaded with print media emulated:                  print: [{url, joinText, joinUrl}]
+//   print: URLs loaded with print media emulated:                  print: [{url, joinText, joinUrl,
+//          the join link's text; computed page-break properties        headingBreakAfter, monthBreakInside}]
+//   grid:  month-grid pages at 375 and 1280 px: each session's     grid: [{url, width, links: [{href, status,
+//          colours, its day cell's, its time and whether it shows      background, border, cell, time, timeShown}],
+//                                                                     weekdayDecorations}]
+//   today: [{url, now, timezoneId}], loaded with the clock frozen   today: [{url, now, timezoneId,
+//          at `now` in that zone: the days marked as today             marked: [date…], keyShown}]
 // Prints one JSON object on stdout. Exit status: 0, or 2 for a usage or browser error.
 //
 // Environment: CHROMIUM (default /usr/bin/chromium).
@@ -89,12 +95,83 @@ async function print(browser, urls) {
         url,
         ...(await page.evaluate(() => {
           const join = document.querySelector('.join a[href]');
-          return { joinText: join ? join.innerText : null, joinUrl: join ? join.href : null };
+          const values = (selector, property) => [...document.querySelectorAll(selector)]
+            .map((el) => getComputedStyle(el)[property]);
+          return {
+            joinText: join ? join.innerText : null,
+            joinUrl: join ? join.href : null,
+            headingBreakAfter: values('main h1, main h2, main h3', 'breakAfter'),
+            monthBreakInside: values('.month-grid', 'breakInside'),
+          };
         })),
       });
     }
     return out;
   });
+}
+
+// Every session in a month grid: the colours that set it apart from its day cell, its visible text.
+function gridLinks() {
+  const opaque = (el) => {
+    for (; el; el = el.parentElement) {
+      const bg = getComputedStyle(el).backgroundColor;
+      if (!/^rgba\(.*,\s*0\)$|^transparent$/.test(bg)) return bg;
+    }
+    return 'rgb(255, 255, 255)';
+  };
+  return [...document.querySelectorAll('.month-grid td a')].map((a) => {
+    const style = getComputedStyle(a);
+    return {
+      href: a.getAttribute('href'),
+      status: a.className.match(/\bis-(\w+)/)[1],
+      background: opaque(a),
+      border: style.borderTopStyle === 'none' ? null : style.borderTopColor,
+      cell: opaque(a.closest('td')),
+      time: a.querySelector('.cell-time') ? a.querySelector('.cell-time').textContent : null,
+      timeShown: Boolean(a.querySelector('.cell-time') && a.querySelector('.cell-time').checkVisibility()),
+    };
+  });
+}
+
+async function grid(browser, urls) {
+  return withPage(browser, {}, async (page) => {
+    const out = [];
+    for (const width of [PHONE, WIDE]) {
+      await page.setViewportSize({ width, height: HEIGHT });
+      for (const url of urls) {
+        await page.goto(url, { waitUntil: 'load' });
+        out.push({
+          url,
+          width,
+          links: await page.evaluate(gridLinks),
+          weekdayDecorations: await page.locator('.month-grid th abbr').evaluateAll(
+            (abbrs) => [...new Set(abbrs.map((el) => getComputedStyle(el).textDecorationLine))],
+          ),
+        });
+      }
+    }
+    return out;
+  });
+}
+
+async function today(browser, cases) {
+  const out = [];
+  for (const { url, now, timezoneId } of cases) {
+    out.push(await withPage(browser, { timezoneId }, async (page) => {
+      await page.clock.setFixedTime(new Date(now));
+      await page.goto(url, { waitUntil: 'load' });
+      return {
+        url,
+        now,
+        timezoneId,
+        marked: await page.locator('.month-grid [aria-current="date"]').evaluateAll(
+          (cells) => cells.map((c) => c.dataset.date),
+        ),
+        keyShown: await page.locator('.legend-today').isVisible(),
+      };
+    }));
+  }
+  return out;
 }
 
 async function main() {
@@ -111,12 +188,14 @@ async function main() {
     die(`cannot start Chromium: ${err.message}`);
   }
   try {
-    const [o, m, p] = await Promise.all([
+    const [o, m, p, g, d] = await Promise.all([
       overflow(browser, input.pages || []),
       menu(browser, input.menu || []),
       print(browser, input.print || []),
+      grid(browser, input.grid || []),
+      today(browser, input.today || []),
     ]);
-    process.stdout.write(`${JSON.stringify({ overflow: o, menu: m, print: p }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ overflow: o, menu: m, print: p, grid: g, today: d }, null, 2)}\n`);
   } finally {
     await browser.close();
   }
