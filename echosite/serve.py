@@ -48,6 +48,10 @@ QUIET_SECONDS = 0.1
 _SCAN_COST_FACTOR = 5
 _MAX_POLL_SECONDS = 2.0
 
+#: How often, and how long apart, a request looks for the output folder while a build swaps it.
+_SWAP_TRIES = 100
+_SWAP_PAUSE = 0.005
+
 _Snapshot = dict[str, tuple[int, int, int]]
 
 
@@ -349,6 +353,33 @@ class OutputHandler(StaticFileHandler):
             raise
         except ValueError:  # such as an embedded NUL byte
             raise web.HTTPError(404) from None
+
+    def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
+        """Tornado's checks, then the file read whole, once: its size, time and bytes all come
+        from that one opening, so a rebuild swapping the output folder meanwhile cannot make
+        a response mix two builds' files (its length one file's, its bytes another's)."""
+        for _ in range(_SWAP_TRIES):
+            try:
+                path = super().validate_absolute_path(root, absolute_path)
+            except web.HTTPError:
+                if os.path.isdir(root):
+                    raise
+                time.sleep(_SWAP_PAUSE)  # between the swap's two renames there is no output folder
+                continue
+            if path is None:
+                return None
+            try:
+                with open(path, "rb") as file:
+                    self._stat_result = os.fstat(file.fileno())
+                    self._body = file.read()
+            except FileNotFoundError:
+                continue  # swapped away since: look again in the new output
+            return path
+        raise web.HTTPError(404)
+
+    def get_content(self, abspath: str, start: int | None = None, end: int | None = None) -> bytes:  # type: ignore[override]
+        """The bytes read by `validate_absolute_path` (the request's own file, never read again)."""
+        return self._body[start:end]
 
     def set_extra_headers(self, path: str) -> None:
         self.set_header("Cache-Control", "no-store")

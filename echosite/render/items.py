@@ -245,24 +245,44 @@ def _in_workers(items: list[Item], render: Callable[[Item], ItemResult], key: Ca
     size = max(1, min(MAX_CHUNK, len(items) // (jobs * 8)))
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
     results: dict[Item, ItemResult] = {}
-    # Forked, so the renderer (Jinja environments, the site model) is inherited, never pickled.
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                             initializer=_become_worker, initargs=(render, key, cache)) as pool:
-        try:
-            for chunk, (chunk_results, entries) in zip(chunks, pool.map(_render_chunk, chunks)):
-                results.update(zip(chunk, chunk_results))
-                cache.merge(entries)
-                tick(len(chunk))
-        except KeyboardInterrupt:  # Ctrl-C: the workers ignore it (no tracebacks), end their chunk, start no other
-            pool.shutdown(cancel_futures=True)
-            raise
+    # Forked, so the renderer (Jinja environments, the site model) is inherited, never pickled;
+    # forked with Ctrl-C held back, so that no worker is interrupted before it ignores it.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    pool = None
+    try:
+        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_become_worker, initargs=(render, key, cache, held))
+        chunk_results = pool.map(_render_chunk, chunks)  # forks every worker now
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        for chunk, (done, entries) in zip(chunks, chunk_results):
+            results.update(zip(chunk, done))
+            cache.merge(entries)
+            tick(len(chunk))
+    except BaseException:  # Ctrl-C: the workers ignore it (no tracebacks), end their chunk, start no other
+        _shut_down(pool, True, held)
+        raise
+    _shut_down(pool, False, held)
     return results
 
 
-def _become_worker(render: Callable[[Item], ItemResult], key: Callable[[Item], str], cache: BuildCache) -> None:
+def _shut_down(pool: ProcessPoolExecutor | None, cancel: bool, mask: set[signal.Signals]) -> None:
+    """Wait for the workers to end with Ctrl-C held back, then set the signal `mask`: a Ctrl-C
+    pressed meanwhile is raised once they have ended (an interrupted shutdown would leave
+    them to the interpreter's exit, which waits for them and reports the interruption)."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=cancel)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+def _become_worker(render: Callable[[Item], ItemResult], key: Callable[[Item], str], cache: BuildCache,
+                   held: set[signal.Signals]) -> None:
     global _worker
     _worker = (render, key, cache)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches every process; the parent handles it
+    signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _render_chunk(chunk: list[Item]) -> tuple[list[ItemResult], tuple]:
