@@ -238,7 +238,8 @@ class BuildCache:
         """The memo of reading: the caller's, kept in memory (serve), or this cache folder's."""
         from .source import ParseMemo  # YAML is imported only when a build has work to do
 
-        memo = self._memo if self._memo is not None else ParseMemo(self.folder / "parsed.pickle", read=self._read)
+        memo = (self._memo if self._memo is not None
+                else ParseMemo(self.folder / "parsed.pickle", read=self._read, engine=self.engine))
         memo.hashes = self.hashes
         return memo
 

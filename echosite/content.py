@@ -84,7 +84,7 @@ def load_content(content: Path, languages: tuple[str, ...], diag: Diagnostics, d
         elif path.suffix == ".md":
             key = memo.file_key(path) if memo and not entry.is_symlink() else None
             source = (memo.reading(("page", key, rel.as_posix(), languages), diag,
-                                   lambda d: _load_source(path, rel, languages, d, memo))
+                                   lambda d: _load_source(path, rel, languages, d, memo), lasting=True)
                       if memo and key else _load_source(path, rel, languages, diag, memo))
             if source and (drafts or not source.draft):
                 sources.setdefault(source.key, []).append(source)

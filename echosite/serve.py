@@ -43,7 +43,7 @@ SERVE_FOLDER = Path(".cache") / "serve-output"
 #: Shortest time between two scans of the sources; longer when a scan is slow (big sites).
 POLL_SECONDS = 0.1
 #: A burst of edits is over when two scans this far apart see the same files.
-QUIET_SECONDS = 0.1
+QUIET_SECONDS = 0.05
 #: Never scan more often than this many times the duration of one scan.
 _SCAN_COST_FACTOR = 5
 _MAX_POLL_SECONDS = 2.0
@@ -278,7 +278,8 @@ class Preview:
     def poll(self) -> None:
         """Look for edits, then wait for the burst to settle before rebuilding."""
         started = time.perf_counter()
-        if self._look() and not self._settling:
+        # Not while a build runs (it would slow it down): the first scan after it sees what changed meanwhile.
+        if not self._building and self._look() and not self._settling:
             self._settling = True
             ioloop.IOLoop.current().call_later(QUIET_SECONDS, self._settle)
         cost = time.perf_counter() - started

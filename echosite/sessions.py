@@ -7,6 +7,7 @@ stage's business (`render/times.py`, `render/events.py`, `render/ics.py`).
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -90,9 +91,9 @@ class Session:
         """The session's own time zone."""
         return self.start.tzinfo  # type: ignore[return-value]
 
-    @property
+    @functools.cached_property
     def start_utc(self) -> datetime:
-        """The start as a UTC datetime."""
+        """The start as a UTC datetime (worked out once: a session is sorted by it in every build)."""
         return self.start.astimezone(timezone.utc)
 
     @property
@@ -177,7 +178,7 @@ def _remembered(path: Path, programme: str, config: Config, diag: Diagnostics,
     if key is None:
         return load_calendar(path, programme, config, diag, memo)
     return memo.reading(("calendar", key, programme, repr(config)), diag,
-                        lambda d: load_calendar(path, programme, config, d, memo))
+                        lambda d: load_calendar(path, programme, config, d, memo), lasting=True)
 
 
 def check_unique_ids(sessions: Iterable[Session], diag: Diagnostics) -> None:

@@ -11,7 +11,7 @@ from typing import Any, Callable, TypeVar
 
 import yaml
 
-from .errors import Diagnostics
+from .errors import Diagnostics, Problem
 
 T = TypeVar("T")
 
@@ -140,12 +140,13 @@ class ParseMemo:
 
     Only clean parses are kept (a text with a mistake is parsed, and reported, every time);
     each hit is unpickled afresh, so no caller sees another's objects. `path` is the file
-    that keeps the entries between builds (None: in memory only, as `serve` keeps it, which
-    then also keeps whole readings: see `reading`).
+    that keeps the entries between builds (None: in memory only, as `serve` keeps it), and
+    whole readings (see `reading`) are kept too: in memory, or beside `path` in
+    `readings.pickle` for the lasting ones, valid while the `engine` that read them is.
     """
 
-    def __init__(self, path: Path | None = None, read: bool = True):
-        self.path = path
+    def __init__(self, path: Path | None = None, read: bool = True, engine: str = ""):
+        self.path, self._engine = path, engine
         self._entries: dict[bytes, bytes] = {}
         self._used: set[bytes] = set()
         self._added = False
@@ -153,6 +154,7 @@ class ParseMemo:
         self.hashes: dict[str, str] = {}
         self._readings: dict[tuple, tuple[Any, list]] = {}
         self._readings_used: set[tuple] = set()
+        self._readings_added = False
         if path is not None and read:
             try:
                 entries = pickle.loads(path.read_bytes())
@@ -161,6 +163,27 @@ class ParseMemo:
             if isinstance(entries, dict) and all(isinstance(k, bytes) and isinstance(v, bytes)
                                                  for k, v in entries.items()):
                 self._entries = entries
+            self._readings = self._stored_readings()
+
+    @property
+    def _readings_path(self) -> Path | None:
+        return self.path.with_name("readings.pickle") if self.path is not None else None
+
+    def _stored_readings(self) -> dict[tuple, tuple[Any, list]]:
+        """The lasting readings of an earlier build by the same engine; {} when there are
+        none, or they are damaged, or another engine read them."""
+        try:
+            stored = pickle.loads(self._readings_path.read_bytes())
+        except Exception:  # missing, or damaged in any of the ways unpickling reports: read afresh
+            return {}
+        if not (isinstance(stored, dict) and stored.get("engine") == self._engine
+                and isinstance(stored.get("readings"), dict)):
+            return {}
+        readings = stored["readings"]
+        fine = all(isinstance(key, tuple) and isinstance(kept, tuple) and len(kept) == 2
+                   and isinstance(kept[1], list) and all(isinstance(p, Problem) for p in kept[1])
+                   for key, kept in readings.items())
+        return readings if fine else {}
 
     def load(self, text: str, path: Path, diag: Diagnostics, first_line: int) -> Any:
         key = hashlib.blake2b(f"{first_line}\0{text}".encode(), digest_size=16).digest()
@@ -176,17 +199,20 @@ class ParseMemo:
             self._added = True
         return data
 
-    def reading(self, key: tuple | None, diag: Diagnostics, read: Callable[[Diagnostics], T]) -> T:
+    def reading(self, key: tuple | None, diag: Diagnostics, read: Callable[[Diagnostics], T],
+                lasting: bool = False) -> T:
         """`read(diag)`, done once per `key` while an in-memory memo lives (from one `serve`
         build to the next), its problems reported again each time. `key` names every file
-        read by the hashes of their bytes (see `file_key`); None, or a memo kept in a file
-        (whose process ends with the build), reads every time."""
-        if key is None or self.path is not None:
+        read by the hashes of their bytes (see `file_key`); None reads every time. A memo
+        kept in a file keeps only `lasting` readings (whose value can be pickled) between
+        builds, and reads the others every time."""
+        if key is None or (self.path is not None and not lasting):
             return read(diag)
         self._readings_used.add(key)
         if key not in self._readings:
             scratch = Diagnostics(root=diag.root, strict=diag.strict)
             self._readings[key] = (read(scratch), scratch.problems)
+            self._readings_added = True
         value, problems = self._readings[key]
         diag.take(problems)
         return value
@@ -209,17 +235,27 @@ class ParseMemo:
 
     def save(self) -> None:
         """Keep what this build parsed, drop the rest (to `path`, when it has one)."""
+        unused = len(self._readings) > len(self._readings_used)
         self._readings = {k: v for k, v in self._readings.items() if k in self._readings_used}
         self._readings_used = set()
+        if self.path is not None and (unused or self._readings_added):
+            _replace(self._readings_path, pickle.dumps({"engine": self._engine, "readings": self._readings},
+                                                       pickle.HIGHEST_PROTOCOL))
+        self._readings_added = False
         if not self._added and self._used == self._entries.keys():
             return
         self._entries = {key: value for key, value in self._entries.items() if key in self._used}
         self._added = False
         if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(pickle.dumps(self._entries, pickle.HIGHEST_PROTOCOL))
-            tmp.replace(self.path)
+            _replace(self.path, pickle.dumps(self._entries, pickle.HIGHEST_PROTOCOL))
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write a file of the cache whole, or leave it as it was."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
 
 
 def read_text(path: Path, diag: Diagnostics) -> str | None:

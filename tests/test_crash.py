@@ -177,6 +177,29 @@ def test_damaged_parsed_yaml_is_ignored(site, tmp_path, capsys, damage):
     assert snapshot(out) == clean_build(site, tmp_path)
 
 
+@pytest.mark.parametrize("damage", [b"\x80\x05garbage", pickle.dumps([1, 2]), pickle.dumps({"engine": 1}),
+                                    "other engine", "wrong problems"])
+def test_damaged_or_foreign_readings_are_ignored(site, tmp_path, capsys, damage):
+    """Pages and calendars read by an earlier build (`readings.pickle`) are used only as that build left them."""
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    args = ["build", "--site", str(site), "--out", str(out), "--cache-dir", str(cache), "--quiet"]
+    assert main(args) == 0
+    readings = cache / "readings.pickle"
+    stored = pickle.loads(readings.read_bytes())
+    assert stored["readings"]  # the test site's pages and calendars are kept
+    if damage == "other engine":  # as if the engine's code had changed: nothing it read is trusted
+        damage = pickle.dumps({**stored, "engine": "another", "readings": {
+            key: (None, []) for key in stored["readings"]}})
+    elif damage == "wrong problems":
+        damage = pickle.dumps({**stored, "readings": {key: (value, ["not a problem"])
+                                                      for key, (value, _) in stored["readings"].items()}})
+    readings.write_bytes(damage)
+    edit(site)
+    assert main(args) == 0
+    assert "Traceback" not in capsys.readouterr().err
+    assert snapshot(out) == clean_build(site, tmp_path)
+
+
 @pytest.mark.parametrize("damage", [b"garbage", marshal.dumps(5), marshal.dumps((1, [1])), marshal.dumps((1, {"a": 1}))])
 def test_a_damaged_input_index_is_ignored(site, tmp_path, capsys, damage):
     out, cache = tmp_path / "out", tmp_path / "cache"

@@ -25,7 +25,7 @@ from pathlib import Path
 from ..cache import BuildCache
 from ..content import Source
 from ..model import Site
-from ..sessions import Session
+from ..sessions import Session, SessionText
 from ..theme import Theme
 from .links import Anchor
 
@@ -97,9 +97,15 @@ def structure_digest(site: Site, theme: Theme, options: tuple, hashes: dict[str,
             h.update(b"\0")
 
     engine = Path(__file__).resolve().parent.parent
-    for folder in (engine, theme.templates, theme.translations):
-        prefix = os.path.join(folder, "")
-        add(*((path[len(prefix):], digest) for path, digest in hashes.items() if path.startswith(prefix)))
+    prefixes = [os.path.join(folder, "") for folder in (engine, theme.templates, theme.translations)]
+    below: dict[str, list] = {prefix: [] for prefix in prefixes}
+    starts = tuple(prefixes)
+    for path, digest in hashes.items():
+        if path.startswith(starts):
+            prefix = next(p for p in prefixes if path.startswith(p))
+            below[prefix].append((path[len(prefix):], digest))
+    for found in below.values():
+        add(*found)
     add(*library_versions(), sys.version)
     add(options, hashes.get(os.fspath(site.root / "site_config.yaml")))
     for version in site.versions:
@@ -133,16 +139,27 @@ def item_key(site: Site, structure: str, item: Item) -> str:
     kind, index, lang = item
     if kind == "page":
         version = site.versions[index]
-        identity, bodies = (kind, version.key, version.lang), [version.source.body]
+        identity, texts = (kind, version.key, version.lang), (version.source,)
     elif kind == "session":
         session = site.sessions[index]
-        identity, bodies = (kind, session.id, lang), [text.body for text in session.texts]
+        identity, texts = (kind, session.id, lang), session.texts
     else:
-        identity, bodies = (kind,), []
+        identity, texts = (kind,), ()
     h = hashlib.sha256(structure.encode())
-    for part in (*map(repr, identity), *bodies):
+    for part in map(repr, identity):
         h.update(b"\0" + part.encode("utf-8"))
+    for text in texts:
+        h.update(b"\0" + _body_digest(text))
     return h.hexdigest()
+
+
+def _body_digest(text: Source | SessionText) -> bytes:
+    """Hash of a text's Markdown body, worked out once per object (as `_described`)."""
+    digest = text.__dict__.get("_body_digest")
+    if digest is None:
+        digest = hashlib.sha256(text.body.encode("utf-8")).digest()
+        object.__setattr__(text, "_body_digest", digest)
+    return digest
 
 
 def render_items(items: list[Item], render: Callable[[Item], ItemResult], key: Callable[[Item], str],
