@@ -77,6 +77,7 @@ examples:
     s.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default: 127.0.0.1, this machine only)")
     s.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    _drafts_option(s)
 
     c = _command(commands, "check", "check everything a build would; write nothing", """\
 Check the whole site as a build would (configuration, pages, session calendars,
@@ -159,7 +160,7 @@ def _strict_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _drafts_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
+    parser.add_argument("--drafts", action="store_true", help="include pages marked draft: true (never in the sitemap, marked noindex)")
 
 
 def _i18n(args: argparse.Namespace) -> int:
@@ -194,7 +195,7 @@ def _serve(args: argparse.Namespace) -> int:
     from .serve import serve
 
     try:
-        serve(args.site, args.host, args.port)
+        serve(args.site, args.host, args.port, drafts=args.drafts)
     except OSError as exc:  # such as: cannot listen on HOST:PORT: Address already in use
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -64,6 +64,8 @@ class Content:
     pages: tuple[Page, ...]
     calendars: tuple[tuple[str, Path], ...]  # (programme page key, sessions.yaml)
     assets: tuple[Path, ...]
+    #: Files marked `draft: true` and left out of this build (none with --drafts): links to them say so.
+    drafts: tuple[Source, ...] = ()
 
 
 def load_content(content: Path, languages: tuple[str, ...], diag: Diagnostics, drafts: bool = False,
@@ -73,7 +75,7 @@ def load_content(content: Path, languages: tuple[str, ...], diag: Diagnostics, d
         diag.error(content, 0, "no content/ folder; create it with at least index.<lang>.md")
         return Content((), (), ())
     sources: dict[str, list[Source]] = {}
-    calendars, assets = [], []
+    calendars, assets, left_out = [], [], []
     names: dict[tuple[str, str], str] = {}  # (folder, name as a host may compare it) -> first path
     for entry, rel_name, calendar_beside in _walk(content, names, diag):
         if entry.is_dir(follow_symlinks=False) or (calendar_beside and entry.name.endswith(".md")):
@@ -86,7 +88,9 @@ def load_content(content: Path, languages: tuple[str, ...], diag: Diagnostics, d
             source = (memo.reading(("page", key, rel.as_posix(), languages), diag,
                                    lambda d: _load_source(path, rel, languages, d, memo), lasting=True)
                       if memo and key else _load_source(path, rel, languages, diag, memo))
-            if source and (drafts or not source.draft):
+            if source and source.draft and not drafts:
+                left_out.append(source)
+            elif source:
                 sources.setdefault(source.key, []).append(source)
         elif path.suffix.lower() in (".md", *_OTHER_MARKDOWN):
             diag.error(path, 0, f"pages are read only from files ending in .md (in small letters); "
@@ -95,7 +99,7 @@ def load_content(content: Path, languages: tuple[str, ...], diag: Diagnostics, d
             assets.append(path)
     pages = tuple(Page(key, tuple(sorted(found, key=lambda s: languages.index(s.lang))))
                   for key, found in sorted(sources.items()))
-    return Content(pages, tuple(calendars), tuple(assets))
+    return Content(pages, tuple(calendars), tuple(assets), tuple(left_out))
 
 
 def _walk(content: Path, names: dict[tuple[str, str], str],

@@ -56,7 +56,8 @@ class Diagnostics:
     problems: list[Problem] = field(default_factory=list)
     _failed: set[str] = field(default_factory=set, repr=False)
 
-    def _rel(self, path: Path | str) -> str:
+    def relative(self, path: Path | str) -> str:
+        """`path` as messages name it: relative to the site root."""
         path = Path(path)
         # The folder's real path, but not the file's: a link is named where it is, not where it leads.
         where = path.parent.resolve() / path.name
@@ -67,12 +68,12 @@ class Diagnostics:
 
     def error(self, path: Path | str, line: int, message: str) -> None:
         """Record an error at `path:line`."""
-        self.problems.append(Problem(self._rel(path), line, message, True))
+        self.problems.append(Problem(self.relative(path), line, message, True))
         self._failed.add(self.problems[-1].path)
 
     def warn(self, path: Path | str, line: int, message: str) -> None:
         """Record a warning at `path:line` (an error at the end of a --strict run)."""
-        self.problems.append(Problem(self._rel(path), line, message, False))
+        self.problems.append(Problem(self.relative(path), line, message, False))
 
     def take(self, problems: list[Problem]) -> None:
         """Record problems found earlier, by another `Diagnostics` of the same site."""
@@ -83,7 +84,7 @@ class Diagnostics:
 
     def failed(self, path: Path | str) -> bool:
         """Whether an error was recorded for `path` (so that a warning about it would be a follow-on)."""
-        return self._rel(path) in self._failed
+        return self.relative(path) in self._failed
 
     @property
     def errors(self) -> list[Problem]:

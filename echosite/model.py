@@ -34,6 +34,8 @@ class Site:
     versions: tuple[Version, ...]
     sessions: tuple[Session, ...]
     assets: tuple[Path, ...]
+    #: Pages marked `draft: true` left out of this build (built with --drafts, they are versions).
+    drafts: tuple[Source, ...] = ()
 
     def version(self, key: str, lang: str) -> Version | None:
         """The page `key` as published in `lang`."""
@@ -48,9 +50,9 @@ class Site:
         return index
 
     def translations(self, key: str) -> list[Version]:
-        """The real (non-fallback) versions of a page, in language order."""
+        """The published translations of a page (no fallback, no draft), in language order."""
         return [v for lang in self.config.languages
-                if (v := self.version(key, lang)) and not v.is_fallback]
+                if (v := self.version(key, lang)) and not v.is_fallback and not v.source.draft]
 
     def programme_sessions(self, key: str) -> tuple[Session, ...]:
         """The sessions of the programme page `key`, in time order."""
@@ -95,7 +97,7 @@ def assemble(config: Config, root: Path, content: Content, sessions: tuple[Sessi
                                "files but no page lists them; add the programme's "
                                f"index.{order[0]}.md in this folder")
     _check_unique_urls(versions, sessions, order, diag)
-    return Site(config, root, tuple(versions), sessions, content.assets)
+    return Site(config, root, tuple(versions), sessions, content.assets, content.drafts)
 
 
 def _url(lang: str, key: str, slug: str | None) -> str:

@@ -66,8 +66,9 @@ class _Outcome:
 
 
 def serve(site: Path, host: str = "127.0.0.1", port: int = 8000, out: Path | None = None,
-          open_browser: bool = False) -> None:
-    """Build `site`, serve its output on host:port with live reload, rebuild on every edit."""
+          open_browser: bool = False, drafts: bool = False) -> None:
+    """Build `site`, serve its output on host:port with live reload, rebuild on every edit
+    (with `drafts`, pages marked draft: true are built too)."""
     site = Path(site).resolve()
     out = Path(out).resolve() if out is not None else site / SERVE_FOLDER
     _setup_logging()
@@ -75,7 +76,7 @@ def serve(site: Path, host: str = "127.0.0.1", port: int = 8000, out: Path | Non
         log.warning("warning: serving on %s, which is not a loopback address: anyone who can reach "
                     "this machine can read the preview; use --host 127.0.0.1 to keep it private", host)
     _check_port(host, port)
-    preview = Preview(site, out)
+    preview = Preview(site, out, drafts)
     preview.apply(preview.build(first=True))
     out.mkdir(parents=True, exist_ok=True)  # even when the first build failed
 
@@ -156,8 +157,8 @@ code {{ white-space: pre-wrap; word-break: break-word; }}
 class Preview:
     """The served site: builds it, watches its sources, remembers the last failure."""
 
-    def __init__(self, site: Path, out: Path):
-        self.site, self.out = site, out
+    def __init__(self, site: Path, out: Path, drafts: bool = False):
+        self.site, self.out, self.drafts = site, out, drafts
         self.failure: bytes | None = None  # the error page while the last build failed
         self.base_prefix = ""  # base_url's path without slashes, such as "teleecho"
         self._snapshot = self.scan()
@@ -176,7 +177,7 @@ class Preview:
         started = time.perf_counter()
         # Rebuilds run in a thread: forking Markdown workers from a threaded process can
         # deadlock, and with the cache warm they have little to convert anyway.
-        options: dict[str, Any] = {} if first else {"jobs": 1}
+        options: dict[str, Any] = {"drafts": self.drafts} if first else {"drafts": self.drafts, "jobs": 1}
         try:
             result = build(self.site, self.out, memo=self._memo, state=self._state, **options)
         except SiteError as exc:

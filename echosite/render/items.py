@@ -110,6 +110,7 @@ def structure_digest(site: Site, theme: Theme, options: tuple, hashes: dict[str,
     add(options, hashes.get(os.fspath(site.root / "site_config.yaml")))
     for version in site.versions:
         add(version.key, version.lang, version.url, version.is_fallback, _described(version.source, _without_body))
+    add(*(_described(draft, _without_body) for draft in site.drafts))  # links to them warn
     for session in site.sessions:
         add(_described(session, _without_bodies))
     add(*(path.relative_to(site.root).as_posix() for path in site.assets))

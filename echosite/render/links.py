@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from markupsafe import Markup
 
-from ..content import split_name
+from ..content import Source, split_name
 from ..errors import Diagnostics
 from ..model import Site
 from .markup import Rendered, TooComplex, fill_links, relative_url
@@ -65,34 +65,45 @@ class PageLinks:
                             "link to the Markdown file instead, such as ../about.en.md")
             return href
         fragment = f"#{parts.fragment}" if parts.fragment else ""
-        target = self._target_url(unquote(parts.path), source_path)
+        target, draft = self._target(unquote(parts.path), source_path)
+        if draft is not None:
+            how = ("is published only by builds with --drafts; remove draft: true from it before publishing"
+                   if target else "is left out of this build; remove draft: true from it to publish it")
+            self._diag.warn(source_path, line, f'link "{href}" leads to a draft: {self._diag.relative(draft.path)} '
+                            f"has draft: true and {how}, or remove the link")
         if target is None:
-            self._diag.warn(source_path, line, f'broken link "{href}": no page or file there in any language; '
-                            "link to an existing .md file or folder")
+            if draft is None:
+                self._diag.warn(source_path, line, f'broken link "{href}": no page or file there in any language; '
+                                "link to an existing .md file or folder")
             return None
         if parts.fragment and target.endswith("/"):
             self._anchors.append((str(source_path), line, target, parts.fragment, href))
         return relative_url(self.page_url, target) + fragment
 
-    def _target_url(self, path: str, source_path: Path) -> str | None:
+    def _target(self, path: str, source_path: Path) -> tuple[str | None, Source | None]:
+        """The site path a link leads to in this page's language (None if nowhere), and the draft it
+        leads to (a page marked draft: true, built or left out), if any."""
         joined = Path(posixpath.normpath(posixpath.join(source_path.parent.as_posix(), path)))
         try:
             rel = PurePosixPath(joined.relative_to(self._content).as_posix())
         except ValueError:
-            return None
+            return None, None
         if path.endswith(".md"):
             base, _code = split_name(rel.name)
             candidates = [(rel.parent / base).as_posix()]
         else:
             if joined.is_file():
-                return "/" + rel.as_posix()
+                return "/" + rel.as_posix(), None
             candidates = [(rel / "index").as_posix(), rel.as_posix()]
         for key in candidates:
             key = key.removeprefix("./")
             version = self.site.version(key, self.lang)
             if version is not None:
-                return version.url
-        return None
+                return version.url, version.source if version.source.draft else None
+            left_out = [s for s in self.site.drafts if s.key == key]
+            if left_out:
+                return None, next((s for s in left_out if s.lang == self.lang), left_out[0])
+        return None, None
 
 
 def check_anchors(anchors: list[Anchor], page: Callable[[str], bytes], diag: Diagnostics) -> None:

@@ -150,7 +150,7 @@ def session_view(site: Site, session: Session, lang: str, to_html: ToHtml) -> di
         "switcher": switcher(lang, urls),
         "og": {"locale": og_locale(lang), "alternates": [og_locale(c) for c in order if c != lang]},
         "page": {"title": card["title"], "description": description or card["title"], "is_home": False,
-                 "is_fallback": False, "content_lang": lang},
+                 "is_fallback": False, "content_lang": lang, "noindex": False},
         "session": {
             **card,
             "when": times.format_when(session, lang),

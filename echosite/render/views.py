@@ -82,6 +82,8 @@ def page_view(site: Site, version: Version, to_html: ToHtml) -> dict[str, Any]:
             "is_fallback": version.is_fallback,
             "source_language": language_name(source.lang, lang, label=False),
             "is_home": version.key == "index",
+            # A draft (built with --drafts) is a preview: search engines must not index it.
+            "noindex": source.draft,
         },
     }
 
