@@ -11,7 +11,8 @@ from pathlib import Path, PurePosixPath
 from .errors import Diagnostics, did_you_mean
 from .source import ParseMemo, YamlMap, link_outside, outside_message, read_markdown
 
-FRONT_MATTER_KEYS = ("title", "description", "draft", "slug", "weight", "menu", "layout", "translated_from")
+FRONT_MATTER_KEYS = ("title", "description", "draft", "slug", "weight", "menu", "layout", "translated_from",
+                     "translation_key", "aliases")
 LAYOUTS = ("page", "calendar")
 CALENDAR_FILE = "sessions.yaml"
 SESSION_TEXTS = "sessions"
@@ -43,11 +44,22 @@ class Source:
     layout: str = "page"
     #: Fingerprint of the original text this translation was last reviewed against (`i18n reviewed`).
     translated_from: str | None = None
+    #: Pairs files of one page whose names differ: they share it (a file without one is paired by `key`).
+    translation_key: str | None = None
+    translation_key_line: int = 0
+    #: Old site paths of this file's page, each with its front matter line: redirect pages go there.
+    aliases: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def group(self) -> str:
+        """What pairs this file with its translations: `translation_key`, or the path without language."""
+        return self.translation_key or self.key
 
 
 @dataclass(frozen=True)
 class Page:
-    """A page of the site: its key (path without language suffix) and its sources."""
+    """A page of the site: its key (the path without language suffix of its first file, in
+    language order) and its sources, one per language."""
 
     key: str
     sources: tuple[Source, ...]
@@ -91,15 +103,28 @@ def load_content(content: Path, languages: tuple[str, ...], diag: Diagnostics, d
             if source and source.draft and not drafts:
                 left_out.append(source)
             elif source:
-                sources.setdefault(source.key, []).append(source)
+                sources.setdefault(source.group, []).append(source)
         elif path.suffix.lower() in (".md", *_OTHER_MARKDOWN):
             diag.error(path, 0, f"pages are read only from files ending in .md (in small letters); "
                                 f"rename it to {path.stem}.md")
         else:
             assets.append(path)
-    pages = tuple(Page(key, tuple(sorted(found, key=lambda s: languages.index(s.lang))))
-                  for key, found in sorted(sources.items()))
-    return Content(pages, tuple(calendars), tuple(assets), tuple(left_out))
+    pages = sorted((_page(found, languages, diag) for found in sources.values()), key=lambda page: page.key)
+    return Content(tuple(pages), tuple(calendars), tuple(assets), tuple(left_out))
+
+
+def _page(found: list[Source], languages: tuple[str, ...], diag: Diagnostics) -> Page:
+    """The page of files sharing a `group`, one per language (a second file in a language is an error)."""
+    by_lang: dict[str, Source] = {}
+    for source in sorted(found, key=lambda s: (languages.index(s.lang), s.path)):
+        first = by_lang.setdefault(source.lang, source)
+        if first is not source:
+            later = source if source.translation_key else first
+            diag.error(later.path, later.translation_key_line, f'content/{first.key}.{first.lang}.md and '
+                       f"content/{source.key}.{source.lang}.md are both the {source.lang} file of one page "
+                       f'(translation_key "{source.group}"); give one of them another translation_key')
+    ordered = tuple(by_lang.values())
+    return Page(ordered[0].key, ordered)
 
 
 def _walk(content: Path, names: dict[tuple[str, str], str],
@@ -281,12 +306,48 @@ def _front_matter(meta: YamlMap, path: Path, diag: Diagnostics, is_home: bool) -
             bad("slug", "the home page has no URL segment to replace; remove slug")
         else:
             fields["slug"] = slug
+    if "translation_key" in meta:
+        value = meta["translation_key"]
+        if isinstance(value, str) and value.strip():
+            fields["translation_key"], fields["translation_key_line"] = value.strip(), meta.line_of("translation_key")
+        else:
+            bad("translation_key", "translation_key must be text, the same in every file of the page, "
+                                   'such as translation_key: "partners"')
+    if "aliases" in meta:
+        aliases = _aliases(meta["aliases"], meta.line_of("aliases"), path, diag)
+        if aliases is None:
+            ok = False
+        else:
+            fields["aliases"] = aliases
     if "layout" in meta:
         if meta["layout"] in LAYOUTS:
             fields["layout"] = meta["layout"]
         else:
             bad("layout", f'unknown layout "{meta["layout"]}"{did_you_mean(str(meta["layout"]), LAYOUTS)}; use one of: {", ".join(LAYOUTS)}')
     return fields if ok else None
+
+
+_ALIAS_HINT = "write each old URL as a site path such as /en/partners/"
+
+
+def _aliases(value: object, line: int, path: Path, diag: Diagnostics) -> tuple[tuple[str, int], ...] | None:
+    """The `aliases:` list: old site paths (`/en/partners/`) with their lines; None after an error."""
+    if not isinstance(value, list):
+        diag.error(path, line, f"aliases must be a list; {_ALIAS_HINT}: aliases: [/en/partners/]")
+        return None
+    lines = getattr(value, "lines", [line] * len(value))
+    found, ok = [], True
+    for alias, at in zip(value, lines):
+        segments = alias.strip("/").split("/") if isinstance(alias, str) else []
+        unsafe = [_unsafe(part) for part in segments]
+        if not (isinstance(alias, str) and alias.startswith("/") and segments != [""] and not any(unsafe)):
+            problem = (f"the segment {next(u for u in unsafe if u)}; {_ALLOWED}" if any(unsafe) else
+                       "an alias is a path from the site's root")
+            diag.error(path, at, f'alias "{alias}": {problem}; {_ALIAS_HINT}')
+            ok = False
+        else:
+            found.append(("/" + "/".join(segments) + "/", at))
+    return tuple(found) if ok else None
 
 
 def url_segments(key: str, slug: str | None = None) -> tuple[str, ...]:

@@ -49,6 +49,25 @@ class Site:
             object.__setattr__(self, "_index_cache", index)
         return index
 
+    def page_of(self, file_key: str) -> str | None:
+        """The key of the page that a file's path without language suffix (`about`) belongs to."""
+        files = self.__dict__.get("_files")
+        if files is None:
+            files = {source.key: page.key for page in {v.page.key: v.page for v in self.versions}.values()
+                     for source in page.sources}
+            object.__setattr__(self, "_files", files)
+        return files.get(file_key)
+
+    @property
+    def files(self) -> frozenset[tuple[str, str]]:
+        """Every page file of the site, built or left out as a draft, as (path without language suffix, language)."""
+        files = self.__dict__.get("_all_files")
+        if files is None:
+            files = frozenset({(s.key, s.lang) for v in self.versions for s in v.page.sources}
+                              | {(s.key, s.lang) for s in self.drafts})
+            object.__setattr__(self, "_all_files", files)
+        return files
+
     def translations(self, key: str) -> list[Version]:
         """The published translations of a page (no fallback, no draft), in language order."""
         return [v for lang in self.config.languages
@@ -80,10 +99,10 @@ def assemble(config: Config, root: Path, content: Content, sessions: tuple[Sessi
         for lang in order:
             own = page.source(lang)
             if own is not None:
-                versions.append(Version(page, lang, _url(lang, page.key, own.slug), own, False))
+                versions.append(Version(page, lang, _url(lang, own.key, own.slug), own, False))
                 continue
             borrowed = next(s for code in order if (s := page.source(code)))
-            url = _url(lang, page.key, None)
+            url = _url(lang, borrowed.key, None)
             versions.append(Version(page, lang, url, borrowed, True))
             name = borrowed.path.name.removesuffix(f".{borrowed.lang}.md")
             if diag.failed(borrowed.path.with_name(f"{name}.{lang}.md")):
@@ -122,6 +141,15 @@ def _check_unique_urls(versions: list[Version], sessions: tuple[Session, ...], o
             first = taken.setdefault(url.casefold(), (session.source, session.line, url))
             if first[0] != session.source:
                 diag.error(first[0], 1, f"the URL {url} is reserved for session {session.id}; rename this page")
+    for version in versions:
+        if version.is_fallback:
+            continue
+        for alias, line in version.source.aliases:
+            first = taken.setdefault(alias.casefold(), (version.source.path, line, alias))
+            if first != (version.source.path, line, alias):
+                diag.error(version.source.path, line, f'alias "{alias}" is already used by {_rel(first[0], diag)}:'
+                           f"{first[1]} ({first[2]}); an alias keeps an old URL working only while nothing else "
+                           "uses it: remove the alias")
 
 
 def _rel(path: Path, diag: Diagnostics) -> str:

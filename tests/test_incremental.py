@@ -34,6 +34,11 @@ EDITS = {
     "session text front matter": lambda s: edit(s / "content/programmes/alpha/sessions/alpha-1.es.md",
                                                 "---\n", "---\ntitle: Un título propio\n"),
     "front matter back": lambda s: edit(s / "content/index.en.md", 'title: "Welcome!"\nweight: 3', 'title: "Welcome"'),
+    "aliases": lambda s: edit(s / "content/index.en.md", 'title: "Welcome"', 'title: "Welcome"\naliases: [/en/welcome/]'),
+    "translation key": lambda s: (s / "content/about-us.es.md").rename(s / "content/sobre.es.md")
+    or edit(s / "content/sobre.es.md", "---\n", "---\ntranslation_key: about-us\n"),
+    "draft": lambda s: edit(s / "content/only-english.en.md", "menu: true", "menu: true\ndraft: true"),
+    "draft back": lambda s: edit(s / "content/only-english.en.md", "menu: true\ndraft: true", "menu: true"),
 }
 
 

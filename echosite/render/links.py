@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 from markupsafe import Markup
 
 from ..content import Source, split_name
-from ..errors import Diagnostics
+from ..errors import Diagnostics, did_you_mean
 from ..model import Site
 from .markup import Rendered, TooComplex, fill_links, relative_url
 
@@ -73,8 +73,8 @@ class PageLinks:
                             f"has draft: true and {how}, or remove the link")
         if target is None:
             if draft is None:
-                self._diag.warn(source_path, line, f'broken link "{href}": no page or file there in any language; '
-                                "link to an existing .md file or folder")
+                self._diag.warn(source_path, line, f'broken link "{href}": no page or file there in any language'
+                                f"{self._nearest(parts.path, source_path)}; link to an existing .md file or folder")
             return None
         if parts.fragment and target.endswith("/"):
             self._anchors.append((str(source_path), line, target, parts.fragment, href))
@@ -88,22 +88,36 @@ class PageLinks:
             rel = PurePosixPath(joined.relative_to(self._content).as_posix())
         except ValueError:
             return None, None
+        code = None
         if path.endswith(".md"):
-            base, _code = split_name(rel.name)
-            candidates = [(rel.parent / base).as_posix()]
+            base, code = split_name(rel.name)
+            key = (rel.parent / base).as_posix().removeprefix("./")
+            if (key, code) not in self.site.files:
+                return None, None  # a renamed or removed file: never another language's version of it
+            candidates = [key]
         else:
             if joined.is_file():
                 return "/" + rel.as_posix(), None
             candidates = [(rel / "index").as_posix(), rel.as_posix()]
         for key in candidates:
             key = key.removeprefix("./")
-            version = self.site.version(key, self.lang)
+            page = self.site.page_of(key)
+            version = self.site.version(page, self.lang) if page else None
+            left_out = [s for s in self.site.drafts if s.key == key and (s.lang == code or not path.endswith(".md"))]
+            draft = next((s for s in left_out if s.lang == self.lang), left_out[0]) if left_out else None
             if version is not None:
-                return version.url, version.source if version.source.draft else None
-            left_out = [s for s in self.site.drafts if s.key == key]
-            if left_out:
-                return None, next((s for s in left_out if s.lang == self.lang), left_out[0])
+                return version.url, version.source if version.source.draft else draft
+            if draft is not None:
+                return None, draft
         return None, None
+
+    def _nearest(self, path: str, source_path: Path) -> str:
+        """' (did you mean "x.en.md"?)' for the page file nearest to a broken `.md` link, as it would be written."""
+        if not path.endswith(".md"):
+            return ""
+        folder = source_path.parent.relative_to(self._content).as_posix()
+        written = [posixpath.relpath(f"{key}.{code}.md", folder) for key, code in sorted(self.site.files)]
+        return did_you_mean(path, written)
 
 
 def check_anchors(anchors: list[Anchor], page: Callable[[str], bytes], diag: Diagnostics) -> None:

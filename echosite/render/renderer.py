@@ -148,6 +148,9 @@ class SiteRenderer:
         to_html = self._to_html(version.lang, version.url, out)
         context = {**views.page_view(self.site, version, to_html), **session_views.page_calendar(self.site, version)}
         out.emit(version.url, self._template(version.lang, context.pop("template"), **context))
+        if not version.is_fallback:
+            for alias, _line in version.source.aliases:
+                out.emit(alias, self._template(version.lang, "alias.html", **views.alias_view(self.site, version, alias)))
 
     def _session(self, session: Session, lang: str, out: _Output) -> None:
         """A session's page and its iCalendar file, in `lang`."""

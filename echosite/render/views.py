@@ -88,6 +88,12 @@ def page_view(site: Site, version: Version, to_html: ToHtml) -> dict[str, Any]:
     }
 
 
+def alias_view(site: Site, version: Version, alias: str) -> dict[str, Any]:
+    """A redirect page at an old URL (`aliases:`) of a page: where it moved, for people and search engines."""
+    return {"page_url": alias, "title": version.source.title, "target": version.url,
+            "canonical": absolute(site.config, version.url)}
+
+
 def chooser_view(site: Site) -> dict[str, Any]:
     """The root page's variables: one choice per language, each in its own language."""
     config, order = site.config, site.config.languages
