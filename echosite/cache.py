@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from .write import OutputState
 
 _BATCH = 200
+#: Where each session's last built start is kept (see `BuildCache.session_starts`).
+STARTS = "session-starts.json"
 def installed() -> list[str]:
     """Every distribution installed in Python's package folders, by its metadata folder's name
     (name and version: `Jinja2-3.1.6.dist-info`), and the Python version: any install,
@@ -281,6 +283,24 @@ class BuildCache:
                 h.update(f"{path[len(prefix):]}\0{digest}\0".encode())
         return h.hexdigest()
 
+    def session_starts(self) -> dict[str, str]:
+        """Each session id's start (UTC, ISO 8601) as the last build in this cache folder saw it.
+
+        Read even with `--clean`: it is a record of what was published, not cached work.
+        """
+        try:
+            starts = json.loads((self.folder / STARTS).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        valid = isinstance(starts, dict) and all(isinstance(v, str) for v in starts.values())
+        return starts if valid else {}
+
+    def save_session_starts(self, starts: dict[str, str]) -> None:
+        """Remember the starts for the next build (not by a check)."""
+        if self._write and starts != self.session_starts():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _unwritable((self.folder / STARTS).write_text, json.dumps(starts, sort_keys=True), encoding="utf-8")
+
     def worker_start(self) -> None:
         """In a forked worker: collect the entries added and used, to hand back to the parent."""
         for store in (self.markdown, self.items, self.templates):
@@ -361,6 +381,24 @@ class Store:
             db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value NOT NULL)")
             db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", sorted(self._pending.items()))
         db.close()
+
+    def session_starts(self) -> dict[str, str]:
+        """Each session id's start (UTC, ISO 8601) as the last build in this cache folder saw it.
+
+        Read even with `--clean`: it is a record of what was published, not cached work.
+        """
+        try:
+            starts = json.loads((self.folder / STARTS).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        valid = isinstance(starts, dict) and all(isinstance(v, str) for v in starts.values())
+        return starts if valid else {}
+
+    def save_session_starts(self, starts: dict[str, str]) -> None:
+        """Remember the starts for the next build (not by a check)."""
+        if self._write and starts != self.session_starts():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _unwritable((self.folder / STARTS).write_text, json.dumps(starts, sort_keys=True), encoding="utf-8")
 
     def worker_start(self) -> None:
         """In a forked worker: collect what is added and used, to hand back to the parent."""

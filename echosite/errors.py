@@ -110,7 +110,7 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
-def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
-    """Return ' (did you mean "x"?)' for the closest choice, or ''."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+def did_you_mean(word: str, choices: list[str] | tuple[str, ...], cutoff: float = 0.6) -> str:
+    """Return ' (did you mean "x"?)' for the closest choice (similarity `cutoff` at least), or ''."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
     return f' (did you mean "{close[0]}"?)' if close else ""

@@ -84,6 +84,7 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
         found = content.load_content(site / "content", cfg.languages, diag, drafts,         # 2. content
                                      cache.parsed)
         calendars = sessions.load_calendars(found.calendars, cfg, diag, cache.parsed)       # 3. sessions
+        starts = sessions.unrecorded_moves(calendars, cache.session_starts(), diag)
         translations = cache.parsed.reading(                                                # 4. UI strings
             ("translations", cache.parsed.folders_key(theme.templates, theme.translations),
              i18n.MAPPING.read_bytes(), cfg.languages), diag,
@@ -100,6 +101,7 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
         result = BuildResult(diag.warnings, _pages(rendered.paths, cfg.languages), len(rendered.paths),
                              cfg.base_url, changed, rendered.rendered, seconds=time.perf_counter() - started,
                              out=out if write_files else None)
+        cache.save_session_starts(starts)
         cache.save({"warnings": [(p.path, p.line, p.message) for p in result.warnings], "pages": result.pages,
                     "files": result.file_count, "base_url": result.base_url})
         return result

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -24,7 +24,7 @@ from .source import ParseMemo, YamlMap, load_yaml, read_markdown, read_text
 from .text import Text, load_zone, parse_text
 
 CALENDAR_KEYS = ("timezone", "sessions")
-SESSION_KEYS = ("id", "start", "duration", "title", "summary", "presenters",
+SESSION_KEYS = ("id", "start", "previous_start", "duration", "title", "summary", "presenters",
                 "timezone", "language", "join_url", "status")
 TEXT_KEYS = ("title", "summary")
 STATUSES = ("scheduled", "cancelled", "postponed")
@@ -85,6 +85,18 @@ class Session:
     line: int
     #: Longer texts, one per language that has a file, in configured language order.
     texts: tuple[SessionText, ...] = ()
+    #: The starts announced before this one (`previous_start:`), oldest first: the session moved.
+    previous_start: tuple[datetime, ...] = ()
+
+    @property
+    def sequence(self) -> int:
+        """The iCalendar SEQUENCE: 2 per move, 1 more while cancelled or postponed.
+
+        Why: it must grow with every change calendar apps have to take over an imported
+        copy. A move after a postponement (1 -> 2) and a cancellation after a move (2 -> 3)
+        both raise it; only restoring a cancelled session without moving it would lower it.
+        """
+        return 2 * len(self.previous_start) + (self.status != "scheduled")
 
     @property
     def zone(self) -> ZoneInfo:
@@ -181,6 +193,29 @@ def _remembered(path: Path, programme: str, config: Config, diag: Diagnostics,
                         lambda d: load_calendar(path, programme, config, d, memo), lasting=True)
 
 
+def unrecorded_moves(sessions: Iterable[Session], last: dict[str, str], diag: Diagnostics) -> dict[str, str]:
+    """Warn about each session whose start changed since the last build (`last`: id -> UTC start)
+    without `previous_start` saying so; return the starts to remember.
+
+    A session warned about keeps its old start in the record, so the warning repeats
+    until the move is recorded (or undone).
+    """
+    remembered = dict(last)  # a session removed for now keeps its start, should it come back
+    for session in sessions:
+        now, before = session.start_utc.isoformat(), last.get(session.id)
+        recorded = {when.astimezone(timezone.utc).isoformat() for when in session.previous_start}
+        if before is None or before == now or before in recorded:
+            remembered[session.id] = now
+            continue
+        old = datetime.fromisoformat(before).astimezone(session.zone)
+        earlier = ", ".join(f"{when:%Y-%m-%d %H:%M}" for when in (*session.previous_start, old))
+        diag.warn(session.source, session.line,
+                  f'session "{session.id}" started at {old:%Y-%m-%d %H:%M} in the last build and now at '
+                  f"{session.start:%Y-%m-%d %H:%M}; calendar apps that imported it keep the old time until the "
+                  f"move is recorded: add previous_start: [{earlier}] to the session")
+    return remembered
+
+
 def check_unique_ids(sessions: Iterable[Session], diag: Diagnostics) -> None:
     """Report every session whose id was already used anywhere in the site."""
     first: dict[str, Session] = {}
@@ -232,6 +267,7 @@ def _read_session(item: Any, line: int, path: Path, zone: ZoneInfo | None, confi
         zone = load_zone(item["timezone"], path, item.line_of("timezone"), diag)
     it.failed |= zone is None  # reported where the zone is written
     draft["start"] = _start(it, zone) if zone is not None else None
+    draft["previous_start"] = _previous_starts(it, zone, draft["start"]) if zone is not None else ()
     draft["duration"] = _duration(it)
     draft["presenters"] = _presenters(it)
     draft["languages"] = _languages(it, config.languages)
@@ -274,37 +310,72 @@ def _start(it: _Item, zone: ZoneInfo) -> datetime | None:
     if it.data.get("start") in (None, ""):
         it.error("start" if "start" in it.data else None, f'"start" is required; {_START_HINT}')
         return None
-    written = it.written("start").strip()
-    match = _START.fullmatch(written) if it.data.raw.get("start") is not None else None
+    written = it.written("start").strip() if it.data.raw.get("start") is not None else None
+    return _instant(written, it.written("start").strip(), zone, "start", lambda message: it.error("start", message))
+
+
+def _previous_starts(it: _Item, zone: ZoneInfo, start: datetime | None) -> tuple[datetime, ...]:
+    """`previous_start`: the times a moved session was announced for before, oldest first."""
+    if "previous_start" not in it.data:
+        return ()
+    value = it.data["previous_start"]
+    if isinstance(value, list):
+        lines = getattr(value, "lines", [it.data.line_of("previous_start")] * len(value))
+        items = [(str(v) if isinstance(v, str) else None, str(v), line) for v, line in zip(value, lines)]
+    else:
+        raw = it.data.raw.get("previous_start")
+        items = [(raw, it.written("previous_start"), it.data.line_of("previous_start"))]
+    found: list[datetime] = []
+    for written, shown, line in items:
+        def fail(message: str, line: int = line) -> None:
+            it.failed = True
+            it.diag.error(it.path, line, message)
+        when = _instant(written.strip() if written else None, shown, zone, "previous_start", fail)
+        if when is None:
+            continue
+        if when == start or when in found:
+            problem = "is the session's start" if when == start else "is listed twice"
+            fail(f'"previous_start" {shown} {problem}; list each earlier start once, oldest first')
+        found.append(when)
+    if not items:
+        it.error("previous_start", '"previous_start" is an empty list; remove it, or list the earlier starts')
+    return tuple(found)
+
+
+def _instant(written: str | None, shown: str, zone: ZoneInfo, key: str,
+             fail: Callable[[str], None]) -> datetime | None:
+    """A `YYYY-MM-DD HH:MM [+HH:MM]` text as an instant in `zone`; None after `fail(message)`."""
+    match = _START.fullmatch(written) if written is not None else None
     if not match:
-        it.error("start", f'"start" "{written}" is not a date and time; {_START_HINT}')
+        fail(f'"{key}" "{shown}" is not a date and time; {_START_HINT}')
         return None
     year, month, day, hour, minute = (int(g) for g in match.groups()[:5])
     try:
         wall = datetime(year, month, day)
     except ValueError as exc:
-        it.error("start", f'"start" "{written}" is not a valid date ({exc}); check the day and month')
+        fail(f'"{key}" "{written}" is not a valid date ({exc}); check the day and month')
         return None
     if hour > 23 or minute > 59:
-        it.error("start", f'"start" "{written}" is not a valid time; hours go from 00 to 23 and minutes from 00 to 59')
+        fail(f'"{key}" "{written}" is not a valid time; hours go from 00 to 23 and minutes from 00 to 59')
         return None
     wall = wall.replace(hour=hour, minute=minute)
     offset = None
     if match.group(6):
         sign = 1 if match.group(6) == "+" else -1
         offset = sign * timedelta(hours=int(match.group(7)), minutes=int(match.group(8)))
-    return _resolve(it, wall, zone, offset)
+    return _resolve(wall, zone, offset, key, fail)
 
 
-def _resolve(it: _Item, wall: datetime, zone: ZoneInfo, offset: timedelta | None) -> datetime | None:
+def _resolve(wall: datetime, zone: ZoneInfo, offset: timedelta | None, key: str,
+             fail: Callable[[str], None]) -> datetime | None:
     """The instant a wall time means in `zone`, refusing skipped and unresolved repeated times."""
     first, second = wall.replace(tzinfo=zone, fold=0), wall.replace(tzinfo=zone, fold=1)
     when = f"{wall:%Y-%m-%d %H:%M}"
     back = first.astimezone(timezone.utc).astimezone(zone).replace(tzinfo=None)
     if back != wall:  # zoneinfo silently moves a time inside a gap: the wall time does not exist
         jump_from, jump_to = _clock_change(zone, wall, first.utcoffset(), second.utcoffset())
-        it.error("start", f'"start" {when} does not exist in {zone.key}: the clocks jump from {jump_from} '
-                          f"to {jump_to} that day (daylight saving); choose another time, such as {back:%Y-%m-%d %H:%M}")
+        fail(f'"{key}" {when} does not exist in {zone.key}: the clocks jump from {jump_from} '
+             f"to {jump_to} that day (daylight saving); choose another time, such as {back:%Y-%m-%d %H:%M}")
         return None
     earlier, later = first.utcoffset(), second.utcoffset()
     if earlier != later:
@@ -316,15 +387,14 @@ def _resolve(it: _Item, wall: datetime, zone: ZoneInfo, offset: timedelta | None
         choices = (f"{when} {_offset_text(earlier)} (the first, before the change) or "
                    f"{when} {_offset_text(later)} (the second, after it)")
         if offset is None:
-            it.error("start", f'"start" {when} happens twice in {zone.key}: the clocks go back from {jump_from} '
-                              f"to {jump_to} that night; add the UTC offset of the one you mean: {choices}")
+            fail(f'"{key}" {when} happens twice in {zone.key}: the clocks go back from {jump_from} '
+                 f"to {jump_to} that night; add the UTC offset of the one you mean: {choices}")
         else:
-            it.error("start", f'"start" offset {_offset_text(offset)} matches neither {when} in {zone.key}; '
-                              f"write {choices}")
+            fail(f'"{key}" offset {_offset_text(offset)} matches neither {when} in {zone.key}; write {choices}')
         return None
     if offset is not None and offset != earlier:
-        it.error("start", f'"start" offset {_offset_text(offset)} does not match {zone.key}, which is at '
-                          f"{_offset_text(earlier)} on {when}; correct the offset or remove it")
+        fail(f'"{key}" offset {_offset_text(offset)} does not match {zone.key}, which is at '
+             f"{_offset_text(earlier)} on {when}; correct the offset or remove it")
         return None
     return first
 
@@ -501,7 +571,8 @@ def _finish(draft: dict[str, Any], texts: tuple[SessionText, ...], programme: st
     if it.failed:
         return None
     return Session(
-        id=draft["id"], programme=programme, start=draft["start"], duration=draft["duration"],
+        id=draft["id"], programme=programme, start=draft["start"], previous_start=draft["previous_start"],
+        duration=draft["duration"],
         title=title, summary=summary, presenters=draft["presenters"], languages=draft["languages"],
         join_url=draft["join_url"], status=draft["status"], source=path, line=draft["line"], texts=texts,
     )

@@ -1,7 +1,12 @@
 """Editors' workflows on the `basic` fixture site: drafts, renames, rescheduled sessions, translated sessions."""
 from __future__ import annotations
 
-from conftest import edit, parse_html
+import json
+from datetime import datetime, timezone
+
+import icalendar
+
+from conftest import edit, parse_html, tree, validate_ics
 from echosite.cli import main
 from echosite.serve import Preview
 
@@ -78,3 +83,56 @@ def test_a_renamed_page_keeps_one_menu_entry_its_old_url_and_no_link_lands_on_a_
             "an alias keeps an old URL working only while nothing else uses it: remove the alias") in err
     assert ("content/about-old.es.md:3: content/about-old.es.md and content/about.es.md are both the es file of one "
             'page (translation_key "about"); give one of them another translation_key') in err
+
+
+def _event(out, lang="en", session="alpha-1"):
+    data = (out / f"{lang}/sessions/{session}/{session}.ics").read_bytes()
+    assert validate_ics(data) == []
+    return next(c for c in icalendar.Calendar.from_ical(data).walk("VEVENT"))
+
+
+def _jsonld(out, lang="en", session="alpha-1"):
+    page = parse_html(out / f"{lang}/sessions/{session}/index.html")
+    return json.loads(next(s.text for s in page.iter("script") if s.get("type") == "application/ld+json"))
+
+
+def test_a_moved_or_cancelled_session_updates_imported_copies(site_copy, capsys, tmp_path):
+    calendar = site_copy / "content/programmes/alpha/sessions.yaml"
+    out = tmp_path / "out"
+    assert main(["build", "--site", str(site_copy), "--out", str(out)]) == 0
+    first = _event(out)
+    assert first["SEQUENCE"] == 0 and _jsonld(out)["eventStatus"] == "https://schema.org/EventScheduled"
+
+    edit(calendar, "start: 2021-10-28 09:00", "start: 2021-10-29 10:15")
+    warning = ("content/programmes/alpha/sessions.yaml:3: warning: session \"alpha-1\" started at 2021-10-28 09:00 "
+               "in the last build and now at 2021-10-29 10:15; calendar apps that imported it keep the old time "
+               "until the move is recorded: add previous_start: [2021-10-28 09:00] to the session")
+    for _ in range(2):  # until the move is recorded
+        assert main(["build", "--site", str(site_copy), "--out", str(out)]) == 0
+        assert warning in capsys.readouterr().err
+
+    edit(calendar, "start: 2021-10-29 10:15", "start: 2021-10-29 10:15\n    previous_start: [2021-10-28 09:00]")
+    assert main(["build", "--site", str(site_copy), "--out", str(out)]) == 0
+    assert "previous_start" not in capsys.readouterr().err
+    moved = _event(out)
+    assert moved["UID"] == first["UID"] and moved["SEQUENCE"] == 2
+    assert moved["DTSTAMP"].dt > first["DTSTAMP"].dt
+    assert moved["DTSTART"].dt == datetime(2021, 10, 29, 15, 15, tzinfo=timezone.utc)
+    data = _jsonld(out, "es")
+    assert data["eventStatus"] == "https://schema.org/EventRescheduled"
+    assert data["previousStartDate"] == "2021-10-28T09:00:00-05:00"
+    notice = [p for p in parse_html(out / "es/sessions/alpha-1/index.html").iter("p")
+              if "trasladado" in "".join(p.itertext())]
+    assert ["".join(p.itertext()) for p in notice] == [
+        "Esta sesión se ha trasladado: estaba anunciada para el jueves, 28 de octubre de 2021, 9:00 "
+        "(hora estándar de Colombia)."]
+
+    edit(calendar, "    previous_start: [2021-10-28 09:00]", "    previous_start: [2021-10-28 09:00]\n    status: cancelled")
+    assert main(["build", "--site", str(site_copy), "--out", str(out)]) == 0
+    cancelled = _event(out)
+    assert (cancelled["SEQUENCE"], cancelled["STATUS"]) == (3, "CANCELLED")
+    assert cancelled["DTSTAMP"].dt > moved["DTSTAMP"].dt
+    assert _jsonld(out)["eventStatus"] == "https://schema.org/EventCancelled"
+    clean = tmp_path / "clean"
+    assert main(["build", "--site", str(site_copy), "--out", str(clean), "--clean"]) == 0
+    assert tree(clean) == tree(out)

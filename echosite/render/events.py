@@ -76,11 +76,15 @@ def event_jsonld(session: Session, lang: str, order: tuple[str, ...], config: Co
         "startDate": session.start.isoformat(),
         "endDate": session.end.isoformat(),
         "eventAttendanceMode": _SCHEMA + "OnlineEventAttendanceMode",
-        "eventStatus": _SCHEMA + _EVENT_STATUS[session.status],
+        "eventStatus": _SCHEMA + ("EventRescheduled" if session.previous_start and session.status == "scheduled"
+                                  else _EVENT_STATUS[session.status]),
         "location": {"@type": "VirtualLocation", "url": session.join_url or page_url},
         "inLanguage": session.languages[0] if len(session.languages) == 1 else list(session.languages),
         "url": page_url,
     }
+    if session.previous_start:
+        earlier = [when.isoformat() for when in session.previous_start]
+        data["previousStartDate"] = earlier[0] if len(earlier) == 1 else earlier
     if summary:
         data["description"] = summary
     if config.organizer is not None:

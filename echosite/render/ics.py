@@ -52,7 +52,7 @@ def event_ics(session: Session, lang: str, order: tuple[str, ...], config: Confi
     event = icalendar.Event()  # not Event.new(): that adds a random UID and the clock's DTSTAMP
     event.add("uid", event_uid(session, config))
     event.add("dtstamp", event_stamp(session))
-    event.add("sequence", 0)
+    event.add("sequence", session.sequence)
     event.add("dtstart", session.start_utc)
     event.add("dtend", session.end_utc)
     event.add("summary", session.title.get(lang, order),
@@ -79,9 +79,11 @@ def event_stamp(session: Session) -> datetime:
 
     Why: a clock stamp changes every file on every build (no reproducible output,
     needless downloads for subscribers). A SHA-256 of the session's own data,
-    mapped onto a fixed 180-day window from 2021-01-01 UTC, stays put while the
-    session does and moves when it changes. The language-independent data is
-    hashed, so the stamp is also the same in every language, like the UID.
+    mapped onto a 180-day window, stays put while the session does and moves when
+    it changes. The window is the session's SEQUENCE-th from 2021-01-01 UTC, so a
+    move or a cancellation (a higher SEQUENCE) always gives a later DTSTAMP, as
+    calendar apps expect of an update. The language-independent data is hashed, so
+    the stamp is also the same in every language, like the UID.
     """
     content = json.dumps({
         "id": session.id, "start": session.start_utc.isoformat(), "duration": session.duration,
@@ -89,4 +91,5 @@ def event_stamp(session: Session) -> datetime:
         "languages": session.languages, "title": session.title.values, "summary": session.summary.values,
     }, sort_keys=True, ensure_ascii=False)
     digest = int.from_bytes(hashlib.sha256(content.encode("utf-8")).digest()[:8], "big")
-    return _STAMP_EPOCH + timedelta(seconds=digest % int(_STAMP_WINDOW.total_seconds()))
+    window = int(_STAMP_WINDOW.total_seconds())
+    return _STAMP_EPOCH + timedelta(seconds=session.sequence * window + digest % window)

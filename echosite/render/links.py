@@ -117,7 +117,7 @@ class PageLinks:
             return ""
         folder = source_path.parent.relative_to(self._content).as_posix()
         written = [posixpath.relpath(f"{key}.{code}.md", folder) for key, code in sorted(self.site.files)]
-        return did_you_mean(path, written)
+        return did_you_mean(path, written, cutoff=0.8)  # file names share ".en.md": only a near miss
 
 
 def check_anchors(anchors: list[Anchor], page: Callable[[str], bytes], diag: Diagnostics) -> None:

@@ -154,6 +154,7 @@ def session_view(site: Site, session: Session, lang: str, to_html: ToHtml) -> di
         "session": {
             **card,
             "when": times.format_when(session, lang),
+            "moved_from": times.format_moment(session.previous_start[-1], lang) if session.previous_start else None,
             "cities": times.city_times(session, config, lang),
             "summary": summary,
             "summary_lang": summary_lang,

@@ -88,6 +88,16 @@ def format_when(session: Session, lang: str) -> dict[str, str]:
     }
 
 
+def format_moment(when: datetime, lang: str) -> str:
+    """A date and time with its zone, localized: "Thursday, October 28, 2021, 9:00 AM Colombia Standard Time"."""
+    locale = parse_locale(lang)
+    # Babel's own way of joining a date and a time (format_datetime does the same for its named formats).
+    return (babel_dates.get_datetime_format("full", locale=locale).replace("'", "")
+            .replace("{1}", babel_dates.format_date(when, "full", locale=locale))
+            .replace("{0}", babel_dates.format_time(when, "short", tzinfo=when.tzinfo, locale=locale))
+            + f" ({babel_dates.get_timezone_name(when, 'long', locale=locale)})")
+
+
 @functools.lru_cache(maxsize=1024)
 def duration_text(minutes: int, lang: str) -> str:
     """A duration as hours and minutes in `lang`: "1 hr 30 min", "1 h 30 min", "45 min"."""
