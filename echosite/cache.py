@@ -298,8 +298,7 @@ class BuildCache:
     def save_session_starts(self, starts: dict[str, str]) -> None:
         """Remember the starts for the next build (not by a check)."""
         if self._write and starts != self.session_starts():
-            self.folder.mkdir(parents=True, exist_ok=True)
-            _unwritable((self.folder / STARTS).write_text, json.dumps(starts, sort_keys=True), encoding="utf-8")
+            _unwritable(_write_starts, self.folder, starts)
 
     def worker_start(self) -> None:
         """In a forked worker: collect the entries added and used, to hand back to the parent."""
@@ -381,24 +380,6 @@ class Store:
             db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value NOT NULL)")
             db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", sorted(self._pending.items()))
         db.close()
-
-    def session_starts(self) -> dict[str, str]:
-        """Each session id's start (UTC, ISO 8601) as the last build in this cache folder saw it.
-
-        Read even with `--clean`: it is a record of what was published, not cached work.
-        """
-        try:
-            starts = json.loads((self.folder / STARTS).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        valid = isinstance(starts, dict) and all(isinstance(v, str) for v in starts.values())
-        return starts if valid else {}
-
-    def save_session_starts(self, starts: dict[str, str]) -> None:
-        """Remember the starts for the next build (not by a check)."""
-        if self._write and starts != self.session_starts():
-            self.folder.mkdir(parents=True, exist_ok=True)
-            _unwritable((self.folder / STARTS).write_text, json.dumps(starts, sort_keys=True), encoding="utf-8")
 
     def worker_start(self) -> None:
         """In a forked worker: collect what is added and used, to hand back to the parent."""
@@ -506,6 +487,11 @@ def _is_made(record: dict) -> bool:
                 and _rows(item[1], (str, int, str)) and _rows(item[2], (str, int, str, str, str))
                 for item in items.values())
             and isinstance(assets, dict) and all(path in manifest and isinstance(h, str) for path, h in assets.items()))
+
+
+def _write_starts(cache_dir: Path, starts: dict[str, str]) -> None:
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    (cache_dir / STARTS).write_text(json.dumps(starts, sort_keys=True), encoding="utf-8")
 
 
 def _write_record(cache_dir: Path, out: Path, record: dict) -> None:
