@@ -27,6 +27,8 @@ CALENDAR_KEYS = ("timezone", "sessions")
 SESSION_KEYS = ("id", "start", "previous_start", "duration", "title", "summary", "presenters",
                 "timezone", "language", "join_url", "status")
 TEXT_KEYS = ("title", "summary")
+#: Front matter of `sessions/<id>.<lang>.md`: overrides, and `translated_from` (written by `i18n reviewed`).
+SESSION_TEXT_KEYS = (*TEXT_KEYS, "translated_from")
 STATUSES = ("scheduled", "cancelled", "postponed")
 MAX_DURATION = 24 * 60
 
@@ -53,6 +55,8 @@ class SessionText:
     body: str
     #: File line where the body starts (for messages about the body).
     body_line: int
+    #: Fingerprint of the default language's text this translation was last reviewed against (`i18n reviewed`).
+    translated_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,12 @@ class Session:
     texts: tuple[SessionText, ...] = ()
     #: The starts announced before this one (`previous_start:`), oldest first: the session moved.
     previous_start: tuple[datetime, ...] = ()
+    #: Lines of the title and summary in `source`: ("title", 14), ("summary", 15).
+    text_lines: tuple[tuple[str, int], ...] = ()
+
+    def line_of(self, key: str) -> int:
+        """The line of `key` (title, summary) in `source`; the session's own line if not written there."""
+        return dict(self.text_lines).get(key, self.line)
 
     @property
     def sequence(self) -> int:
@@ -123,6 +133,19 @@ class Session:
     def text(self, lang: str) -> SessionText | None:
         """The longer text in `lang`, or None."""
         return next((t for t in self.texts if t.lang == lang), None)
+
+    def text_for(self, lang: str, order: tuple[str, ...]) -> SessionText | None:
+        """The longer text the `lang` page shows: its own, else the first of `order` that has one
+        (a file may only set the title or summary)."""
+        return next((t for code in (lang, *order) if (t := self.text(code)) and t.body.strip()), None)
+
+    def missing(self, lang: str) -> tuple[str, ...]:
+        """What the session lacks in `lang` ("title", "summary", "text"): its `lang` page borrows
+        those from another language (a fallback, like a page without its translation)."""
+        return tuple(key for key, lacks in (
+            ("title", not self.title.has(lang)),
+            ("summary", bool(self.summary.values) and not self.summary.has(lang)),
+            ("text", self.text_for(lang, ()) is None and any(t.body.strip() for t in self.texts))) if lacks)
 
 
 def load_calendar(path: Path, programme: str, config: Config, diag: Diagnostics,
@@ -276,7 +299,7 @@ def _read_session(item: Any, line: int, path: Path, zone: ZoneInfo | None, confi
     for key in TEXT_KEYS:
         draft[key] = Text(())
         if key in item:
-            value = parse_text(item[key], path, item.line_of(key), key, config.languages, diag, warn_missing=True)
+            value = parse_text(item[key], path, item.line_of(key), key, config.languages, diag)
             it.failed |= value is None
             if value is not None and key == "title" and not all(text.strip() for _, text in value.values):
                 it.error(key, '"title" is empty; write the session\'s title in every language you give')
@@ -543,17 +566,17 @@ def _read_text_file(path: Path, lang: str, diag: Diagnostics, memo: ParseMemo | 
         return None
     meta, body, body_line = read
     for key in meta:
-        if key not in TEXT_KEYS:
-            diag.warn(path, meta.line_of(key), f'unknown key "{key}"{did_you_mean(key, TEXT_KEYS)}; '
+        if key not in SESSION_TEXT_KEYS:
+            diag.warn(path, meta.line_of(key), f'unknown key "{key}"{did_you_mean(key, SESSION_TEXT_KEYS)}; '
                                                "a session text may set only title and summary")
     values: dict[str, str | None] = {}
-    for key in TEXT_KEYS:
+    for key in SESSION_TEXT_KEYS:
         value = meta.get(key)
         if value is not None and not isinstance(value, str):
             diag.error(path, meta.line_of(key), f'"{key}" must be text in this file\'s language; put it in quotes')
             return None
         values[key] = value
-    return SessionText(lang, path, values["title"], values["summary"], body, body_line)
+    return SessionText(lang, path, values["title"], values["summary"], body, body_line, values["translated_from"])
 
 
 def _finish(draft: dict[str, Any], texts: tuple[SessionText, ...], programme: str, path: Path,
@@ -570,12 +593,30 @@ def _finish(draft: dict[str, Any], texts: tuple[SessionText, ...], programme: st
             it.error(key, f'"{key}" has no text in the default language "{default}"; add {default}: "…"')
     if it.failed:
         return None
-    return Session(
+    session = Session(
         id=draft["id"], programme=programme, start=draft["start"], previous_start=draft["previous_start"],
         duration=draft["duration"],
         title=title, summary=summary, presenters=draft["presenters"], languages=draft["languages"],
         join_url=draft["join_url"], status=draft["status"], source=path, line=draft["line"], texts=texts,
+        text_lines=tuple((key, it.data.line_of(key)) for key in TEXT_KEYS if key in it.data),
     )
+    _warn_untranslated(session, config.languages, diag)
+    return session
+
+
+def _warn_untranslated(session: Session, languages: tuple[str, ...], diag: Diagnostics) -> None:
+    """One warning per piece (title, summary, longer text) a language lacks: its page borrows it."""
+    for lang in languages:
+        for key in session.missing(lang):
+            if key == "text":
+                shown = session.text_for(lang, languages)
+                if not diag.failed(shown.path.with_name(f"{session.id}.{lang}.md")):  # else its error says so
+                    diag.warn(shown.path, 1, f'no {lang} text: the {lang} page of session "{session.id}" shows '
+                              f"this {shown.lang} text; translate it as {session.id}.{lang}.md")
+                continue
+            value: Text = getattr(session, key)
+            diag.warn(session.source, session.line_of(key), f'"{key}" has no {lang} text: {lang} pages show the '
+                      f'{value.lang_of(lang, languages)} text; add {lang}: "…"')
 
 
 def _merged(value: Text, texts: tuple[SessionText, ...], key: str) -> Text:

@@ -5,7 +5,7 @@ import hashlib
 import io
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from babel.messages.pofile import write_po
 
 from .config import load_config
 from .content import Source, load_content
+from .sessions import Session, SessionText, load_calendars
 from .errors import Diagnostics, Problem, SiteError, UsageError
 from .i18n import DOMAIN, SOURCE_LANGUAGE, checked_catalogs, compiled, po_path, read_catalog, template_messages
 from .theme import find_theme
@@ -116,16 +117,28 @@ class LanguageStats:
     outdated: list[str]
     #: Files to write: `content/about.fr.md` for a page that has no fr file.
     missing: list[str]
+    #: Sessions with a title, summary and text (if any) in this language.
+    sessions_translated: int = 0
+    #: Session texts to write: `content/x/sessions/x-1.fr.md`, or a value in sessions.yaml
+    #: such as `content/x/sessions.yaml:12 (x-1: title)`.
+    sessions_missing: list[str] = field(default_factory=list)
+    #: Session texts (`sessions/<id>.<lang>.md`) not reviewed against the default language's current one.
+    sessions_outdated: list[str] = field(default_factory=list)
 
     @property
     def to_do(self) -> int:
-        return self.ui_fuzzy + self.ui_missing + self.pages_missing + self.pages_outdated
+        return (self.ui_fuzzy + self.ui_missing + self.pages_missing + self.pages_outdated
+                + len(self.sessions_missing) + len(self.sessions_outdated))
 
 
-def original_digest(original: Source) -> str:
-    """A fingerprint of what a translator translates: the original's title, description and text."""
-    text = "\0".join((original.title, original.description, original.body))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+def original_digest(original: Source | SessionText) -> str:
+    """A fingerprint of what a translator translates: the original's title, description (or
+    summary) and text."""
+    if isinstance(original, SessionText):
+        parts = (original.title or "", original.summary or "", original.body)
+    else:
+        parts = (original.title, original.description, original.body)
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:12]
 
 
 def stats(site: Path) -> list[LanguageStats]:
@@ -137,6 +150,8 @@ def stats(site: Path) -> list[LanguageStats]:
     config, theme, diag = _site(site)
     messages = {(m.key, m.context) for m in template_messages(theme.templates)}
     content = load_content(site / "content", config.languages, diag, drafts=True)
+    # Checking calendars is the build's job: here their mistakes only leave sessions out.
+    calendar = load_calendars(content.calendars, config, Diagnostics(root=diag.root))
     catalogs = {lang: _read(po_path(theme.translations, lang), lang, diag)
                 for lang in config.languages if lang != SOURCE_LANGUAGE}
     diag.raise_if_errors()
@@ -163,24 +178,49 @@ def stats(site: Path) -> list[LanguageStats]:
                 outdated_pages.append(_rel(site, own.path))
             else:
                 done += 1
+        missing_sessions = [_session_piece(site, session, lang, key)
+                            for session in calendar for key in session.missing(lang)]
         result.append(LanguageStats(lang, translated, fuzzy, len(messages) - translated - fuzzy, done,
-                                    len(missing_pages), len(outdated_pages), outdated_pages, missing_pages))
+                                    len(missing_pages), len(outdated_pages), outdated_pages, missing_pages,
+                                    sum(1 for session in calendar if not session.missing(lang)),
+                                    missing_sessions, [_rel(site, text.path) for session in calendar
+                                                       if (text := _outdated(session, lang, default))]))
     return result
+
+
+def _outdated(session: Session, lang: str, default: str) -> SessionText | None:
+    """The session's text in `lang` when it is a translation not reviewed against the original's current text."""
+    own, original = session.text(lang), session.text(default)
+    if own and original and own is not original and own.translated_from != original_digest(original):
+        return own
+    return None
+
+
+def _session_piece(site: Path, session: Session, lang: str, key: str) -> str:
+    """Where a session's missing piece goes: its text file, or its line in sessions.yaml."""
+    if key == "text":
+        return _rel(site, session.texts[0].path.with_name(f"{session.id}.{lang}.md"))
+    return f"{_rel(site, session.source)}:{session.line_of(key)} ({session.id}: {key})"
 
 
 def format_stats(rows: list[LanguageStats], fmt: str = "table") -> str:
     """The stats as a readable table, each file to translate or review below it, or as JSON."""
     if fmt == "json":
         return json.dumps([row.__dict__ for row in rows], indent=2, ensure_ascii=False) + "\n"
-    header = ("language", "UI translated", "fuzzy", "missing", "pages translated", "missing", "outdated")
+    header = ("language", "UI translated", "fuzzy", "missing", "pages translated", "missing", "outdated",
+              "sessions translated", "missing", "outdated")
     lines = [header] + [(r.lang, r.ui_translated, r.ui_fuzzy, r.ui_missing, r.pages_translated,
-                         r.pages_missing, r.pages_outdated) for r in rows]
+                         r.pages_missing, r.pages_outdated, r.sessions_translated, len(r.sessions_missing),
+                         len(r.sessions_outdated))
+                        for r in rows]
     widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
     text = "\n".join("  ".join(str(v).ljust(w) for v, w in zip(line, widths)).rstrip() for line in lines)
     for row in rows:
         for path in row.missing:
             text += f"\n{row.lang}: missing: {path}"
-        for path in row.outdated:
+        for piece in row.sessions_missing:
+            text += f"\n{row.lang}: missing session text: {piece}"
+        for path in row.outdated + row.sessions_outdated:
             text += (f"\n{row.lang}: outdated: {path}: not reviewed against its original's current text; "
                      f"update it if needed, then run `python build.py i18n reviewed {path}`")
     return text + "\n"
@@ -192,7 +232,10 @@ def mark_reviewed(site: Path, files: list[Path]) -> list[Path]:
     content = load_content(site / "content", config.languages, diag, drafts=True)
     diag.raise_if_errors()
     default = config.default_language
-    sources = {source.path.resolve(): (page, source) for page in content.pages for source in page.sources}
+    sources: dict[Path, tuple] = {source.path.resolve(): (page, source)
+                                  for page in content.pages for source in page.sources}
+    for session in load_calendars(content.calendars, config, Diagnostics(root=diag.root)):
+        sources.update({text.path.resolve(): (session, text) for text in session.texts})
     marks = []
     for file in files:
         path = site / file if (site / file).exists() else file  # as `stats` prints it, or from here
@@ -200,7 +243,7 @@ def mark_reviewed(site: Path, files: list[Path]) -> list[Path]:
         if source is None:
             raise UsageError(f"{file} is not a page of the site {site}; name a translation such as "
                              f"content/about.{config.languages[-1]}.md")
-        original = page.source(default)
+        original = page.text(default) if isinstance(source, SessionText) else page.source(default)
         if source is original:
             raise UsageError(f"{file} is an original, in the default language ({default}); "
                              "name its translations instead")
@@ -215,7 +258,9 @@ def mark_reviewed(site: Path, files: list[Path]) -> list[Path]:
 def _set_front_matter(path: Path, key: str, value: str) -> None:
     """Write `key: value` into a file's front matter, replacing the key's line; nothing else changes."""
     lines = path.read_bytes().decode("utf-8").splitlines(keepends=True)
-    newline = "\r\n" if lines[0].endswith("\r\n") else "\n"
+    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
+    if not lines or lines[0].strip() != "---":  # a session text may have no front matter yet
+        lines[:0] = [f"---{newline}", f"---{newline}"]
     end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
     entry = f"{key}: {value}{newline}"
     found = next((i for i in range(1, end) if lines[i].startswith(f"{key}:")), None)

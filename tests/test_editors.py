@@ -136,3 +136,59 @@ def test_a_moved_or_cancelled_session_updates_imported_copies(site_copy, capsys,
     clean = tmp_path / "clean"
     assert main(["build", "--site", str(site_copy), "--out", str(clean), "--clean"]) == 0
     assert tree(clean) == tree(out)
+
+
+def _fallback_notice(page):
+    """The notice of a page shown in another language (not a status notice, which looks alike)."""
+    return next((p for p in page.iter("p") if p.get("class") == "fallback-notice" and p.get("role") == "note"), None)
+
+
+def test_an_untranslated_session_is_a_fallback_page_a_warning_and_counted(site_copy, capsys, tmp_path):
+    out = tmp_path / "out"
+    en_text = site_copy / "content/programmes/alpha/sessions/alpha-1.en.md"
+    english = en_text.read_text()
+    en_text.unlink()
+    assert main(["build", "--site", str(site_copy), "--out", str(out)]) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "session" in line or "title" in line]
+    assert warnings == [
+        'content/programmes/alpha/sessions.yaml:14: warning: "title" has no es text: es pages show the en text; '
+        'add es: "…"',
+        'content/programmes/alpha/sessions/alpha-1.es.md:1: warning: no en text: the en page of session "alpha-1" '
+        "shows this es text; translate it as alpha-1.en.md"]
+    page = parse_html(out / "es/sessions/alpha-2/index.html")
+    notice = _fallback_notice(page)
+    assert notice.get("lang") == "es" and "versión en inglés" in "".join(notice.itertext())
+    assert page.find(".//h1").get("lang") == "en"
+    links = {link.get("hreflang"): link.get("href") for link in page.iter("link") if link.get("hreflang")}
+    assert set(links) == {"en", "x-default"}
+    assert [link.get("href") for link in page.iter("link") if link.get("rel") == "canonical"] == [links["en"]]
+    body = parse_html(out / "en/sessions/alpha-1/index.html")
+    assert _fallback_notice(body) is not None
+    assert [div.get("lang") for div in body.iter("div") if div.get("class") == "prose"][-1] == "es"
+    sitemap = (out / "sitemap.xml").read_text()
+    assert "/es/sessions/alpha-1/" in sitemap and "/en/sessions/alpha-2/" in sitemap
+    assert "/es/sessions/alpha-2/" not in sitemap and "/en/sessions/alpha-1/" not in sitemap
+    assert _fallback_notice(parse_html(out / "es/sessions/alpha-1/index.html")) is None
+
+    assert main(["i18n", "stats", "--site", str(site_copy), "--format", "json"]) == 0
+    rows = {row["lang"]: row for row in json.loads(capsys.readouterr().out)}
+    assert rows["en"]["sessions_missing"] == ["content/programmes/alpha/sessions/alpha-1.en.md"]
+    assert rows["es"]["sessions_missing"] == ["content/programmes/alpha/sessions.yaml:14 (alpha-2: title)"]
+    assert main(["check", "--site", str(site_copy), "--strict"]) == 1
+    assert "3 errors, 0 warnings" in capsys.readouterr().err
+
+    # A session text is reviewed against the default language's, like a page.
+    en_text.write_text(english.replace("## Preparation", "## How to prepare"))
+    assert main(["i18n", "stats", "--site", str(site_copy), "--format", "json"]) == 0
+    es_text = "content/programmes/alpha/sessions/alpha-1.es.md"
+    assert {row["lang"]: row for row in json.loads(capsys.readouterr().out)}["es"]["sessions_outdated"] == [es_text]
+    assert main(["i18n", "reviewed", "--site", str(site_copy), es_text]) == 0
+    assert main(["i18n", "stats", "--site", str(site_copy), "--format", "json"]) == 0
+    assert {row["lang"]: row for row in json.loads(capsys.readouterr().out.split("\n", 1)[1])}["es"]["sessions_outdated"] == []
+
+    # A title given in the session text's front matter is a translation: no warning, no fallback.
+    (site_copy / "content/programmes/alpha/sessions/alpha-2.es.md").write_text("---\ntitle: Sesión vespertina\n---\n")
+    assert main(["build", "--site", str(site_copy), "--out", str(out)]) == 0
+    assert "sessions.yaml:14" not in capsys.readouterr().err
+    assert _fallback_notice(parse_html(out / "es/sessions/alpha-2/index.html")) is None
+    assert "/es/sessions/alpha-2/" in (out / "sitemap.xml").read_text()

@@ -84,8 +84,9 @@ def test_stats_counts_strings_and_pages(site, capsys):
     assert main(["i18n", "stats", "--site", str(site)]) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[0].split() == ["language", "UI", "translated", "fuzzy", "missing", "pages", "translated", "missing",
-                                "outdated"]
-    assert table[3:] == ["es: missing: content/draft.es.md", "es: missing: content/only-english.es.md"]
+                                "outdated", "sessions", "translated", "missing", "outdated"]
+    assert table[3:] == ["es: missing: content/draft.es.md", "es: missing: content/only-english.es.md",
+                         "es: missing session text: content/programmes/alpha/sessions.yaml:14 (alpha-2: title)"]
 
 
 def git(site: Path, *args: str) -> None:
@@ -105,15 +106,16 @@ def test_translators_can_act_on_stats(site, capsys):
     git(site, "commit", "-qam", "English extended; Spanish heading fixed")
     assert main(["i18n", "stats", "--site", str(site)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[2].split() == ["es", "40", "0", "0", "4", "2", "1"]
+    assert out[2].split() == ["es", "42", "0", "0", "4", "2", "1", "1", "1", "0"]
     assert out[3:] == [
         "es: missing: content/draft.es.md",
         "es: missing: content/only-english.es.md",
+        "es: missing session text: content/programmes/alpha/sessions.yaml:14 (alpha-2: title)",
         "es: outdated: content/about.es.md: not reviewed against its original's current text; update it if needed, "
         "then run `python build.py i18n reviewed content/about.es.md`",
     ]
     assert main(["i18n", "stats", "--site", str(site), "--strict"]) == 1
-    assert capsys.readouterr().err == "3 translations to do (--strict)\n"
+    assert capsys.readouterr().err == "4 translations to do (--strict)\n"
 
     before = es.read_text()
     assert main(["i18n", "reviewed", "--site", str(site), "content/about.es.md"]) == 0
@@ -128,13 +130,15 @@ def test_translators_can_act_on_stats(site, capsys):
     for page in ("draft", "only-english"):
         (site / f"content/{page}.es.md").write_text("---\ntitle: Traducida\n---\nTexto.\n")
     assert main(["i18n", "stats", "--site", str(site), "--strict"]) == 1  # new translations are not reviewed yet
-    assert capsys.readouterr().out.splitlines()[3:5] == [
+    assert capsys.readouterr().out.splitlines()[4:6] == [
         "es: outdated: content/draft.es.md: not reviewed against its original's current text; update it if needed, "
         "then run `python build.py i18n reviewed content/draft.es.md`",
         "es: outdated: content/only-english.es.md: not reviewed against its original's current text; "
         "update it if needed, then run `python build.py i18n reviewed content/only-english.es.md`",
     ]
     assert main(["i18n", "reviewed", "--site", str(site), "content/draft.es.md", "content/only-english.es.md"]) == 0
+    calendar = site / "content/programmes/alpha/sessions.yaml"
+    calendar.write_text(calendar.read_text().replace('clocks change"}', 'clocks change", es: "Sesión de la tarde"}'))
     assert main(["i18n", "stats", "--site", str(site), "--strict"]) == 0
     assert capsys.readouterr().err == ""
 

@@ -20,7 +20,7 @@ from ..text import language_name, og_locale
 from ..text import parse_locale as locale
 from . import events, times
 from .ics import webcal_url
-from .views import ToHtml, absolute, alternates, switcher
+from .views import ToHtml, absolute, alternates, session_translations, switcher
 
 SITE_ICS = "calendar.ics"
 
@@ -135,22 +135,27 @@ def session_view(site: Site, session: Session, lang: str, to_html: ToHtml) -> di
     config, order = site.config, site.config.languages
     url = session_url(lang, session.id)
     card = session_card(site, session, lang)
-    text = session.text(lang) or next((t for code in order if (t := session.text(code))), None)
+    text = session.text_for(lang, order)
     summary_source = session.summary.get(lang, order) if session.summary.values else ""
     summary_lang = session.summary.lang_of(lang, order)
     summary = to_html(summary_source, summary_lang, session.source, session.line) if summary_source else Markup("")
-    body = to_html(text.body, text.lang, text.path, text.body_line) if text and text.body.strip() else Markup("")
+    body = to_html(text.body, text.lang, text.path, text.body_line) if text else Markup("")
     page_url = absolute(config, url)
     description = events.summary_plain(session, lang, order)
     urls = {code: session_url(code, session.id) for code in order}
+    # Like a fallback page: a page that borrows any piece is no translation (canonical: the first real one).
+    real = session_translations(site, session)
+    borrowed = {"title": card["title_lang"], "summary": summary_lang, "text": text.lang if text else lang}
+    missing = session.missing(lang)
     return {
         "page_url": url,
-        "canonical": page_url,
-        "alternates": alternates(config, urls),
+        "canonical": absolute(config, real.get(lang) or next(iter(real.values()), url)),
+        "alternates": alternates(config, real),
         "switcher": switcher(lang, urls),
-        "og": {"locale": og_locale(lang), "alternates": [og_locale(c) for c in order if c != lang]},
+        "og": {"locale": og_locale(lang), "alternates": [og_locale(c) for c in real if c != lang]},
         "page": {"title": card["title"], "description": description or card["title"], "is_home": False,
-                 "is_fallback": False, "content_lang": lang, "noindex": False},
+                 "is_fallback": bool(missing), "content_lang": lang, "noindex": False,
+                 "source_language": language_name(borrowed[missing[0]], lang, label=False) if missing else ""},
         "session": {
             **card,
             "when": times.format_when(session, lang),

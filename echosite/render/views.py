@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from ..config import Config
 from ..model import Site, Version, session_url
+from ..sessions import Session
 from ..text import language_name, og_locale
 
 
@@ -119,5 +120,11 @@ def translation_groups(site: Site) -> list[dict[str, str]]:
         if group:
             groups.append(group)
     for session in site.sessions:
-        groups.append({lang: session_url(lang, session.id) for lang in site.config.languages})
+        if group := session_translations(site, session):
+            groups.append(group)
     return groups
+
+
+def session_translations(site: Site, session: Session) -> dict[str, str]:
+    """The session's pages (lang -> site path) in the languages it lacks nothing in: its real translations."""
+    return {lang: session_url(lang, session.id) for lang in site.config.languages if not session.missing(lang)}
