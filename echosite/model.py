@@ -1,6 +1,7 @@
 """Stage 5: assemble config, pages and sessions into the immutable site model."""
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,6 +96,7 @@ def assemble(config: Config, root: Path, content: Content, sessions: tuple[Sessi
     """Publish every page in every language and check that URLs do not collide."""
     order = config.languages
     versions = []
+    unpaired = _unpaired(content.pages, order)
     for page in content.pages:
         for lang in order:
             own = page.source(lang)
@@ -107,8 +109,12 @@ def assemble(config: Config, root: Path, content: Content, sessions: tuple[Sessi
             name = borrowed.path.name.removesuffix(f".{borrowed.lang}.md")
             if diag.failed(borrowed.path.with_name(f"{name}.{lang}.md")):
                 continue  # the translation exists but could not be read: its error says so
+            folder = borrowed.key.rpartition("/")[0]
+            renamed = difflib.get_close_matches(borrowed.key, unpaired.get((lang, borrowed.lang, folder), []), n=1)
+            pair = (f", or, if content/{renamed[0]}.{lang}.md is this page's {lang} file renamed, add "
+                    f'translation_key: "{borrowed.group}" to it' if renamed else "")
             diag.warn(borrowed.path, 1, f"no {lang} translation: {url} shows this {borrowed.lang} text "
-                      f"(a fallback page); translate it as {name}.{lang}.md")
+                      f"(a fallback page); translate it as {name}.{lang}.md{pair}")
     keys = {page.key for page in content.pages}
     for key, path in content.calendars:
         if key not in keys:
@@ -117,6 +123,19 @@ def assemble(config: Config, root: Path, content: Content, sessions: tuple[Sessi
                                f"index.{order[0]}.md in this folder")
     _check_unique_urls(versions, sessions, order, diag)
     return Site(config, root, tuple(versions), sessions, content.assets, content.drafts)
+
+
+def _unpaired(pages: tuple[Page, ...], order: tuple[str, ...]) -> dict[tuple[str, str, str], list[str]]:
+    """(lang, other, folder) -> keys of the files in `lang` in that folder of pages with no file in
+    `other`: where the renamed file of a page that lacks `lang` may be (a rename keeps the folder)."""
+    found: dict[tuple[str, str, str], list[str]] = {}
+    for page in pages:
+        if len(page.sources) < len(order):
+            for source in page.sources:
+                for other in order:
+                    if page.source(other) is None:
+                        found.setdefault((source.lang, other, source.key.rpartition("/")[0]), []).append(source.key)
+    return found
 
 
 def _url(lang: str, key: str, slug: str | None) -> str:

@@ -47,9 +47,13 @@ def test_drafts_are_previewed_unindexed_and_links_to_them_say_so(site_copy, caps
 
 def test_a_renamed_page_keeps_one_menu_entry_its_old_url_and_no_link_lands_on_a_fallback(site_copy, capsys):
     content = site_copy / "content"
-    (content / "about.en.md").rename(content / "who-we-are.en.md")
-    edit(content / "who-we-are.en.md", "menu: true\n", "menu: true\ntranslation_key: about\naliases: [/en/about/]\n")
+    (content / "about.en.md").rename(content / "about-us.en.md")
     out = site_copy.parent / "out"
+    assert main(["check", "--site", str(site_copy)]) == 0
+    assert ("content/about.es.md:1: warning: no en translation: /en/about/ shows this es text (a fallback page); "
+            "translate it as about.en.md, or, if content/about-us.en.md is this page's en file renamed, add "
+            'translation_key: "about" to it') in capsys.readouterr().err
+    edit(content / "about-us.en.md", "menu: true\n", "menu: true\ntranslation_key: about\naliases: [/en/about/]\n")
     assert main(["build", "--site", str(site_copy), "--out", str(out)]) == 0
     err = capsys.readouterr().err
     assert ('content/index.en.md:7: warning: broken link "about.en.md": no page or file there in any language '
@@ -58,28 +62,28 @@ def test_a_renamed_page_keeps_one_menu_entry_its_old_url_and_no_link_lands_on_a_
 
     menus = {lang: [(a.text, a.get("href")) for a in parse_html(out / lang / "index.html")
                     .find(".//nav[@class='main-nav']").iter("a")] for lang in ("en", "es")}
-    assert menus["en"] == [("Home", "./"), ("About", "who-we-are/"), ("Only in English", "only-english/"),
+    assert menus["en"] == [("Home", "./"), ("About", "about-us/"), ("Only in English", "only-english/"),
                            ("Calendar", "calendar/")]
     assert menus["es"] == [("Inicio", "./"), ("Quiénes somos", "acerca/"), ("Only in English", "only-english/"),
                            ("Calendario", "calendario/")]
     es = parse_html(out / "es/acerca/index.html")
     assert {l.get("hreflang"): l.get("href") for l in es.iter("link") if l.get("hreflang")}["en"] == \
-        "https://example.org/sub/path/en/who-we-are/"
+        "https://example.org/sub/path/en/about-us/"
 
     redirect = parse_html(out / "en/about/index.html")
     metas = {m.get("name") or m.get("http-equiv"): m.get("content") for m in redirect.iter("meta")}
-    assert metas["robots"] == "noindex" and metas["refresh"] == "0; url=../who-we-are/"
+    assert metas["robots"] == "noindex" and metas["refresh"] == "0; url=../about-us/"
     assert [l.get("href") for l in redirect.iter("link") if l.get("rel") == "canonical"] == \
-        ["https://example.org/sub/path/en/who-we-are/"]
-    assert [a.get("href") for a in redirect.iter("a")] == ["../who-we-are/"]
+        ["https://example.org/sub/path/en/about-us/"]
+    assert [a.get("href") for a in redirect.iter("a")] == ["../about-us/"]
     sitemap = (out / "sitemap.xml").read_text()
-    assert "/en/who-we-are/" in sitemap and "/en/about/" not in sitemap
+    assert "/en/about-us/" in sitemap and "/en/about/" not in sitemap
 
-    edit(content / "who-we-are.en.md", "aliases: [/en/about/]", "aliases:\n  - /en/about/\n  - /en/Only-English/")
+    edit(content / "about-us.en.md", "aliases: [/en/about/]", "aliases:\n  - /en/about/\n  - /en/Only-English/")
     (content / "about-old.es.md").write_text("---\ntitle: Otra\ntranslation_key: about\n---\n")
     assert main(["build", "--site", str(site_copy), "--out", str(out)]) == 1
     err = capsys.readouterr().err
-    assert ('content/who-we-are.en.md:8: alias "/en/Only-English/" is already used by content/only-english.en.md:1 (/en/only-english/); '
+    assert ('content/about-us.en.md:8: alias "/en/Only-English/" is already used by content/only-english.en.md:1 (/en/only-english/); '
             "an alias keeps an old URL working only while nothing else uses it: remove the alias") in err
     assert ("content/about-old.es.md:3: content/about-old.es.md and content/about.es.md are both the es file of one "
             'page (translation_key "about"); give one of them another translation_key') in err
