@@ -39,6 +39,8 @@ EDITS = {
     or edit(s / "content/sobre.es.md", "---\n", "---\ntranslation_key: about-us\n"),
     "draft": lambda s: edit(s / "content/only-english.en.md", "menu: true", "menu: true\ndraft: true"),
     "draft back": lambda s: edit(s / "content/only-english.en.md", "menu: true\ndraft: true", "menu: true"),
+    "session text emptied": lambda s: edit(s / "content/programmes/alpha/sessions/alpha-1.en.md", "## Preparation\n\n"
+                                           "Read the [handbook](../../../about.en.md) before the session.\n", ""),
     "previous start": lambda s: edit(s / "content/programmes/alpha/sessions.yaml", "start: 2021-10-29 10:15",
                                      "start: 2021-10-29 10:15\n    previous_start: [2021-10-28 09:00]"),
 }

@@ -113,6 +113,8 @@ def structure_digest(site: Site, theme: Theme, options: tuple, hashes: dict[str,
     add(*(_described(draft, _without_body) for draft in site.drafts))  # links to them warn
     for session in site.sessions:
         add(_described(session, _without_bodies))
+    # Which languages lack a session's text depends on whether its texts have a body: hreflang and sitemap.
+    add(*(session.missing(lang) for session in site.sessions if session.texts for lang in site.config.languages))
     add(*(path.relative_to(site.root).as_posix() for path in site.assets))
     return h.hexdigest()
 
