@@ -69,6 +69,23 @@ class Site:
             object.__setattr__(self, "_all_files", files)
         return files
 
+    def asset(self, rel: str) -> bool:
+        """Whether `rel` (a path inside `content/`, such as `files/report.pdf`) is a file published as it is."""
+        return rel in self._asset_names
+
+    def asset_names(self) -> tuple[str, ...]:
+        """Every file published as it is, by its path inside `content/`, sorted."""
+        return tuple(sorted(self._asset_names))
+
+    @property
+    def _asset_names(self) -> frozenset[str]:
+        names = self.__dict__.get("_asset_cache")
+        if names is None:
+            content = self.root / "content"
+            names = frozenset(path.relative_to(content).as_posix() for path in self.assets)
+            object.__setattr__(self, "_asset_cache", names)
+        return names
+
     def translations(self, key: str) -> list[Version]:
         """The published translations of a page (no fallback, no draft), in language order."""
         return [v for lang in self.config.languages

@@ -1,6 +1,7 @@
 """Where a site's templates, their assets and its UI catalogs come from."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,21 @@ class Theme:
     @property
     def assets(self) -> Path:
         return self.templates / "assets"
+
+    def reserved_ids(self) -> tuple[str, ...]:
+        """The ids the templates give their own elements (`main`), and the prefixes of those
+        they number (`month-` for `id="month-{{ … }}"`), sorted: content must not reuse them."""
+        found = set()
+        for path in sorted(self.templates.glob("*.html")):
+            for value in _TEMPLATE_ID.findall(path.read_text(encoding="utf-8")):
+                fixed = value.split("{", 1)[0]
+                if fixed:
+                    found.add(fixed)
+        return tuple(sorted(found))
+
+
+#: An id attribute in a template, up to its first expression: `id="main"`, `id="month-{{ m }}"`.
+_TEMPLATE_ID = re.compile(r'\bid="([^"]*)"')
 
 
 def find_theme(site: Path) -> Theme:

@@ -179,9 +179,47 @@ def test_broken_anchor_warns(site_copy, capsys):
           "and [history](about.en.md#history).\n")
     assert run(site_copy) == 0
     err = errors_of(capsys)
-    assert any(l.startswith('content/about.en.md:6: warning: link "index.en.md#nowhere": the page has no heading or anchor "#nowhere"')
-               for l in err), err
+    assert ('content/about.en.md:6: warning: link "index.en.md#nowhere": the en page /en/ (content/index.en.md) has '
+            'no heading or anchor "#nowhere"; link to an id it has, or give the heading this id by writing {#nowhere} '
+            "after its text") in err
     assert not any("#history" in l for l in err)
+
+
+def test_a_missing_anchor_names_the_language_version_that_lacks_it_and_the_nearest_ids(site_copy, capsys):
+    # The English page is also the Spanish fallback page, where the link leads to the Spanish
+    # "about" page, whose heading has the id "historia".
+    write(site_copy, "content/only-english.en.md", "---\ntitle: Only in English\n---\n"
+                                                  "See [our history](about.en.md#history).\n")
+    assert run(site_copy) == 0
+    assert [line for line in errors_of(capsys) if "#history" in line] == [
+        'content/only-english.en.md:4: warning: link "about.en.md#history": the es page /es/acerca/ '
+        '(content/about.es.md) has no heading or anchor "#history" (did you mean "#historia"?); link to an id it '
+        "has, or give the heading this id by writing {#history} after its text"]
+    write(site_copy, "content/about.es.md", (site_copy / "content/about.es.md").read_text()
+          .replace("## Historia", "## Historia {#history}"))
+    assert run(site_copy, "--strict") == 1  # the fallback page's own warning is left
+    assert not [line for line in errors_of(capsys) if "#history" in line]
+
+
+def test_broken_images_and_files_warn_with_their_line_and_fail_strict(site_copy, capsys):
+    before = _built(site_copy)
+    write(site_copy, "content/about.en.md", '---\ntitle: About\n---\n![Logo](logo.png)\n\n<img src="files/nte.txt" alt="">\n'
+                                            '<a href="files/report.pdf">the report</a>, '
+                                            '<img src="files/note.txt" alt="a note">\n')
+    capsys.readouterr()
+    assert run(site_copy) == 0
+    err = errors_of(capsys)
+    assert [line for line in err if line.startswith("content/about.en.md")] == [
+        'content/about.en.md:4: warning: broken image "logo.png": no such file in the site; put the file in '
+        "content/ (beside the page is simplest) or correct the name",
+        'content/about.en.md:6: warning: broken image "files/nte.txt": no such file in the site (did you mean '
+        '"note.txt"?); put the file in content/ (beside the page is simplest) or correct the name',
+        'content/about.en.md:7: warning: broken link "files/report.pdf": no page or file there in any language; '
+        "link to an existing .md file or folder"]
+    assert '<img src="../../files/note.txt" alt="a note">' in (site_copy.parent / "out/en/about/index.html").read_text()
+    before = tree(site_copy.parent / "out")
+    assert run(site_copy, "--strict") == 1
+    assert tree(site_copy.parent / "out") == before
 
 
 def test_fallback_page_is_listed_by_check_and_fails_strict(site_copy, capsys):

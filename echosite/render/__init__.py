@@ -76,6 +76,6 @@ def render_site(site: Site, *, theme: Theme, translations: dict[str, Any], diag:
 
     def page(path: str) -> bytes:
         return files[path] if path in files else cache.previous.read(path) if path in kept else b""
-    check_anchors([anchor for result in results for anchor in result.anchors], page, diag)
+    check_anchors([anchor for result in results for anchor in result.anchors], page, site, renderer.reserved_ids, diag)
     rendered = Counter(kind for (kind, _index, _lang), result in zip([*work, SITE_ITEM], results) if result.fresh)
     return RenderedSite(dict(sorted(files.items())), dict(rendered), frozenset(kept))

@@ -7,9 +7,9 @@ are collected and checked once every page exists (`check_anchors`).
 """
 from __future__ import annotations
 
+import difflib
 import posixpath
 from collections.abc import Callable
-from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -18,7 +18,7 @@ from markupsafe import Markup
 from ..content import Source, split_name
 from ..errors import Diagnostics, did_you_mean
 from ..model import Site
-from .markup import Rendered, TooComplex, fill_links, relative_url
+from .markup import IdCollector, Rendered, TooComplex, fill_links, is_reserved, relative_url
 
 #: A link to an anchor of another page: (source path, line, target site path, fragment, href as written).
 Anchor = tuple[str, int, str, str, str]
@@ -48,9 +48,9 @@ class PageLinks:
         except TooComplex as exc:  # beyond the limits of Markdown work (markup.py)
             self._diag.error(path, line + max(exc.line - 1, 0), str(exc))
             return Markup("")
-        return Markup(fill_links(converted, lambda href: self._resolve(href, text, path, line)))
+        return Markup(fill_links(converted, lambda tag, href: self._resolve(tag, href, text, path, line)))
 
-    def _resolve(self, href: str, text: str, source_path: Path, body_line: int) -> str | None:
+    def _resolve(self, tag: str, href: str, text: str, source_path: Path, body_line: int) -> str | None:
         line = body_line + text[: max(text.find(href), 0)].count("\n")
         try:
             parts = urlsplit(href)
@@ -65,6 +65,8 @@ class PageLinks:
                             "link to the Markdown file instead, such as ../about.en.md")
             return href
         fragment = f"#{parts.fragment}" if parts.fragment else ""
+        if tag == "img":
+            return self._image(href, unquote(parts.path), source_path, line)
         target, draft = self._target(unquote(parts.path), source_path)
         if draft is not None:
             how = ("is published only by builds with --drafts; remove draft: true from it before publishing"
@@ -80,13 +82,32 @@ class PageLinks:
             self._anchors.append((str(source_path), line, target, parts.fragment, href))
         return relative_url(self.page_url, target) + fragment
 
+    def _image(self, href: str, path: str, source_path: Path, line: int) -> str | None:
+        """The URL of an image, which must be a file published with the site."""
+        rel = self._content_path(path, source_path)
+        if rel is not None and self.site.asset(rel.as_posix()):
+            return relative_url(self.page_url, "/" + rel.as_posix())
+        folder = (rel.parent.as_posix() + "/") if rel is not None and rel.parent.name else ""
+        nearby = [name.removeprefix(folder) for name in self.site.asset_names() if name.startswith(folder)]
+        written = rel.as_posix().removeprefix(folder) if rel is not None else path
+        self._diag.warn(source_path, line, f'broken image "{href}": no such file in the site'
+                        f'{did_you_mean(written, nearby)}; put the file in content/ (beside the page is '
+                        "simplest) or correct the name")
+        return None
+
+    def _content_path(self, path: str, source_path: Path) -> PurePosixPath | None:
+        """A link's path as a path inside `content/`; None when it leads out of it."""
+        joined = Path(posixpath.normpath(posixpath.join(source_path.parent.as_posix(), path)))
+        try:
+            return PurePosixPath(joined.relative_to(self._content).as_posix())
+        except ValueError:
+            return None
+
     def _target(self, path: str, source_path: Path) -> tuple[str | None, Source | None]:
         """The site path a link leads to in this page's language (None if nowhere), and the draft it
         leads to (a page marked draft: true, built or left out), if any."""
-        joined = Path(posixpath.normpath(posixpath.join(source_path.parent.as_posix(), path)))
-        try:
-            rel = PurePosixPath(joined.relative_to(self._content).as_posix())
-        except ValueError:
+        rel = self._content_path(path, source_path)
+        if rel is None:
             return None, None
         code = None
         if path.endswith(".md"):
@@ -96,7 +117,7 @@ class PageLinks:
                 return None, None  # a renamed or removed file: never another language's version of it
             candidates = [key]
         else:
-            if joined.is_file():
+            if self.site.asset(rel.as_posix()):
                 return "/" + rel.as_posix(), None
             candidates = [(rel / "index").as_posix(), rel.as_posix()]
         for key in candidates:
@@ -120,30 +141,29 @@ class PageLinks:
         return did_you_mean(path, written, cutoff=0.8)  # file names share ".en.md": only a near miss
 
 
-def check_anchors(anchors: list[Anchor], page: Callable[[str], bytes], diag: Diagnostics) -> None:
-    """Warn about `page.md#anchor` links to an id the target page does not have
-    (`page(path)` gives an output file's bytes, empty when there is none)."""
-    ids: dict[str, set[str]] = {}
+def check_anchors(anchors: list[Anchor], page: Callable[[str], bytes], site: Site, reserved: tuple[str, ...],
+                  diag: Diagnostics) -> None:
+    """Warn about `page.md#anchor` links to an id the target page does not have, naming the
+    language version that lacks it and the nearest ids it has (`page(path)` gives an output
+    file's bytes, empty when there is none; `reserved` ids are the templates', never suggested)."""
+    ids: dict[str, list[str]] = {}
+    versions = {}
     for source_path, line, target, fragment, href in anchors:
         if target not in ids:
-            ids[target] = _ids(page(output_path(target)).decode("utf-8"))
-        if unquote(fragment) not in ids[target]:
-            diag.warn(source_path, line, f'link "{href}": the page has no heading or anchor '
-                      f'"#{fragment}"; check the heading\'s id (headings get ids from their text)')
-
-
-class _IdCollector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.ids: set[str] = set()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.ids.update(value for name, value in attrs if name == "id" and value)
-
-
-def _ids(html: str) -> set[str]:
-    """Every id in a page, found with an HTML parser."""
-    collector = _IdCollector()
-    collector.feed(html)
-    collector.close()
-    return collector.ids
+            collector = IdCollector()
+            collector.feed(page(output_path(target)).decode("utf-8"))
+            collector.close()
+            ids[target] = collector.ids
+        if unquote(fragment) in ids[target]:
+            continue
+        versions = versions or {version.url: version for version in site.versions}
+        version = versions[target]
+        shown = version.source.path.relative_to(site.root).as_posix()
+        own = [i for i in ids[target] if not is_reserved(i, reserved)]
+        close = difflib.get_close_matches(unquote(fragment), own, n=3, cutoff=0.6)
+        quoted = " or ".join(f'"#{c}"' for c in close)
+        nearest = f" (did you mean {quoted}?)" if close else ""
+        text = "its text, " if version.is_fallback else ""
+        diag.warn(source_path, line, f'link "{href}": the {version.lang} page {target} ({text}{shown}) has no heading '
+                  f'or anchor "#{fragment}"{nearest}; link to an id it has, or give the heading this id '
+                  f"by writing {{#{fragment}}} after its text")

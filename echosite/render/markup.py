@@ -31,8 +31,8 @@ from markupsafe import escape
 
 from .typography import Typography
 
-#: Resolves an href written by the editor to the href to publish, or None when broken.
-LinkResolver = Callable[[str], "str | None"]
+#: Resolves a link written by the editor (its tag, "a" or "img", and href) to the href to publish, or None when broken.
+LinkResolver = Callable[[str, str], "str | None"]
 
 #: What editors get (README: "For editors"); each extension costs time on every page.
 #: `typography` gives smarty's output at a fraction of its cost (see typography.py).
@@ -72,16 +72,23 @@ _ATTRIBUTES = {
     "time": {"datetime"},
     "abbr": {"title"},
 }
-# Keeps heading ids and classes (Markdown's toc and attr_list); drops script,
-# event handlers and javascript: URLs.
-_CLEANER = nh3.Cleaner(
-    tags=_TAGS,
-    attributes=_ATTRIBUTES,
-    url_schemes={"http", "https", "mailto", "tel"},
-    link_rel=None,
-    clean_content_tags={"script", "style"},
-    filter_style_properties={"text-align"},
-)
+#: Attributes that link to something: internal ones are resolved per page, in Markdown and raw HTML alike.
+_LINKING = {("a", "href"): "a", ("img", "src"): "img"}
+
+
+def _cleaner(attribute_filter: Callable[[str, str, str], str | None] | None = None) -> nh3.Cleaner:
+    """Keeps heading ids and classes (Markdown's toc and attr_list); drops script, event
+    handlers and javascript: URLs. `attribute_filter` sees every attribute kept."""
+    return nh3.Cleaner(
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto", "tel"},
+        link_rel=None,
+        clean_content_tags={"script", "style"},
+        filter_style_properties={"text-align"},
+        attribute_filter=attribute_filter,
+    )
+
 
 
 class TooComplex(Exception):
@@ -235,24 +242,32 @@ class Rendered:
     """Sanitized HTML of a Markdown text, internal links still as placeholders."""
 
     html: str
-    links: tuple[str, ...]  # the hrefs as written, in placeholder order
+    links: tuple[tuple[str, str], ...]  # (tag, href as written) in placeholder order; tag "a" or "img"
 
 
 class _LinkCollector(Treeprocessor):
     """Swaps internal `a[href]`/`img[src]` for placeholders; wraps tables for scrolling and
-    labels each cell with its column's heading (a phone shows the rows as labelled blocks)."""
+    labels each cell with its column's heading (a phone shows the rows as labelled blocks).
+
+    Links in raw HTML, which a tree processor never sees, get theirs as the HTML is
+    sanitized (`Renderer.convert`), numbered after these.
+    """
 
     def __init__(self, md: markdown.Markdown):
         super().__init__(md)
-        self.links: list[str] = []
+        self.links: list[tuple[str, str]] = []
+
+    def placeholder(self, tag: str, href: str) -> str:
+        """The placeholder of the next internal link."""
+        self.links.append((tag, href))
+        return f"{_TOKEN}{len(self.links) - 1}"
 
     def run(self, root: etree.Element) -> None:
         for element in root.iter():
             attr = {"a": "href", "img": "src"}.get(element.tag)
             href = element.get(attr) if attr else None
             if href and is_internal(href):
-                element.set(attr, f"{_TOKEN}{len(self.links)}")
-                self.links.append(href)
+                element.set(attr, self.placeholder(element.tag, href))
         for parent in list(root.iter()):
             for index, child in enumerate(list(parent)):
                 if child.tag == "table":  # wide tables scroll on their own on a tablet
@@ -288,10 +303,19 @@ def is_internal(href: str) -> bool:
 
 
 class Renderer:
-    """One reusable Markdown instance for the texts written in one language."""
+    """One reusable Markdown instance for the texts written in one language.
 
-    def __init__(self, lang: str):
+    `reserved` are the ids the templates give their own elements (`main`…) and the
+    prefixes of those they number (`month-`): an id in a text that is one of them
+    (a heading called "Main", `{#main}`, `<div id="main">`) is renamed the way Markdown
+    numbers a repeated heading (`main_1`), and links to it within the text follow.
+    """
+
+    def __init__(self, lang: str, reserved: tuple[str, ...] = ()):
         self.settings = "guillemets" if lang.split("-")[0] in _GUILLEMET_LANGUAGES else "plain"
+        self._reserved = reserved
+        self._renamed: dict[str, str] = {}
+        self._cleaner = _cleaner(self._attribute)
         typography = Typography(_GUILLEMETS if self.settings == "guillemets" else None)
         extensions = [typography if name == "typography" else name for name in EXTENSIONS]
         self._md = markdown.Markdown(extensions=[*extensions, _Bounds()], extension_configs={"toc": {"permalink": False}})
@@ -300,29 +324,74 @@ class Renderer:
 
     def key(self, text: str) -> str:
         """Cache key of converting `text`: its hash with the conversion settings."""
-        return hashlib.sha256(f"{SETTINGS_VERSION}|{self.settings}\0{text}".encode()).hexdigest()
+        settings = f"{SETTINGS_VERSION}|{self.settings}|{' '.join(self._reserved)}"
+        return hashlib.sha256(f"{settings}\0{text}".encode()).hexdigest()
 
     def convert(self, text: str) -> Rendered:
         """Markdown `text` to sanitized HTML with link placeholders; TooComplex beyond the limits."""
         check_limits(text)
         self._md.reset()
         self._links.links = []
-        html = sanitize(self._md.convert(text))
+        html = self._md.convert(text)
+        self._renamed = _renames(html, self._reserved)
+        html = self._cleaner.clean(html)
         return Rendered(html, tuple(self._links.links))
+
+    def _attribute(self, tag: str, name: str, value: str) -> str:
+        """Each attribute the sanitizer keeps: an internal link of raw HTML becomes a
+        placeholder; a reserved id, and a link to it in the text, are renamed."""
+        if name == "id":
+            return self._renamed.get(value, value)
+        kind = _LINKING.get((tag, name))
+        if kind and value.startswith("#") and value[1:] in self._renamed:
+            return "#" + self._renamed[value[1:]]
+        if kind and is_internal(value):
+            return self._links.placeholder(kind, value)
+        return value
+
+
+def _renames(html: str, reserved: tuple[str, ...]) -> dict[str, str]:
+    """New ids for the ids in `html` that are reserved or start with a reserved prefix
+    (those ending in "-"): `main` -> `main_1`, or the first such name no other id has."""
+    if not any(word.rstrip("-") in html for word in reserved):
+        return {}
+    collector = IdCollector()
+    collector.feed(html)
+    collector.close()
+    taken, renamed = set(collector.ids) | set(reserved), {}
+    for old in dict.fromkeys(collector.ids):
+        if is_reserved(old, reserved):
+            number = 1
+            while f"{old}_{number}" in taken:
+                number += 1
+            renamed[old] = f"{old}_{number}"
+            taken.add(renamed[old])
+    return renamed
+
+
+def is_reserved(id_: str, reserved: tuple[str, ...]) -> bool:
+    """Whether `id_` is one of the `reserved` ids, or starts with one of its prefixes (ending in "-")."""
+    return id_ in reserved or any(id_.startswith(word) for word in reserved if word.endswith("-"))
+
+
+class IdCollector(HTMLParser):
+    """Every `id` in an HTML text, in order."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.ids.extend(value for name, value in attrs if name == "id" and value)
 
 
 def fill_links(rendered: Rendered, resolve: LinkResolver) -> str:
     """The final HTML: each placeholder replaced by its resolved (or, if broken, written) href."""
     html = rendered.html
-    for index, href in enumerate(rendered.links):
-        target = resolve(href) or href
+    for index, (tag, href) in enumerate(rendered.links):
+        target = resolve(tag, href) or href
         html = html.replace(f'"{_TOKEN}{index}"', f'"{escape(target)}"')
     return html
-
-
-def sanitize(html: str) -> str:
-    """Keep only the allow-listed tags, attributes and URL schemes."""
-    return _CLEANER.clean(html)
 
 
 def relative_url(from_url: str, to_url: str) -> str:

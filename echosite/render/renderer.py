@@ -99,7 +99,8 @@ class SiteRenderer:
                  code: TemplateCode | None = None):
         self.site, self.theme, self.config = site, theme, site.config
         self.envs = {lang: make_environment(theme, translations[lang], code) for lang in self.config.languages}
-        self._markdown = {lang: Renderer(lang) for lang in self.config.languages}
+        self.reserved_ids = theme.reserved_ids()
+        self._markdown = {lang: Renderer(lang, self.reserved_ids) for lang in self.config.languages}
         self._store = markdown
         self._site_views: dict[str, dict[str, Any]] = {}
         self._events: dict[tuple[str, str], bytes] = {}  # serialized VEVENTs by (session id, lang)
@@ -197,7 +198,7 @@ class SiteRenderer:
         if stored is not None:
             return stored
         rendered = renderer.convert(text)
-        self._store.put(key, json.dumps([rendered.html, list(rendered.links)], ensure_ascii=False))
+        self._store.put(key, json.dumps([rendered.html, [list(link) for link in rendered.links]], ensure_ascii=False))
         return rendered
 
     def _event(self, session: Session, lang: str) -> bytes:
@@ -243,6 +244,8 @@ def _stored(value: object) -> Rendered | None:
         html, links = json.loads(value) if isinstance(value, str) else (None, None)
     except ValueError:
         return None
-    if isinstance(html, str) and isinstance(links, list) and all(isinstance(href, str) for href in links):
-        return Rendered(html, tuple(links))
+    if isinstance(html, str) and isinstance(links, list) and all(
+            isinstance(link, list) and len(link) == 2 and link[0] in ("a", "img") and isinstance(link[1], str)
+            for link in links):
+        return Rendered(html, tuple(map(tuple, links)))
     return None
