@@ -105,7 +105,23 @@ def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
         ) from exc
 
 
+#: Every way text can break a line (CR LF, CR, NEL, LS, PS, vertical tab, form feed), as YAML's
+#: escapes ("\r", "\L") or characters may write it: each is read as "\n", the one line break that
+#: HTML, JSON and iCalendar writers all handle (a CR alone would reach an .ics line raw).
+_LINE_BREAKS = re.compile("\r\n?|[\x85\u2028\u2029\x0b\x0c]")
+
+
+def _normalize_breaks(text: str) -> str:
+    """`text` with every kind of line break written as "\n"."""
+    return _LINE_BREAKS.sub("\n", text)
+
+
+def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
+    return _normalize_breaks(loader.construct_scalar(node))
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
@@ -132,6 +148,10 @@ def outside_message(target: Path) -> str:
     """What to tell an editor about a link leading outside the site."""
     return (f"this is a link to {target}, outside the site folder; only files inside the site are read "
             "and published: copy the file into the site instead of linking to it")
+
+
+#: Part of every parse memo key: change it when what a parse returns changes.
+_PARSER = "2"
 
 
 class ParseMemo:
@@ -186,7 +206,7 @@ class ParseMemo:
         return readings if fine else {}
 
     def load(self, text: str, path: Path, diag: Diagnostics, first_line: int) -> Any:
-        key = hashlib.blake2b(f"{first_line}\0{text}".encode(), digest_size=16).digest()
+        key = hashlib.blake2b(f"{_PARSER}\0{first_line}\0{text}".encode(), digest_size=16).digest()
         self._used.add(key)
         if key in self._entries:
             try:

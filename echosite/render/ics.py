@@ -34,7 +34,7 @@ def assemble_calendar(name: str, events: list[bytes]) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", icalendar.vText(name))  # an X- property is escaped only when typed as TEXT
     empty = cal.to_ical()
     end = b"END:VCALENDAR\r\n"
     assert empty.endswith(end)
