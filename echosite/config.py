@@ -53,6 +53,8 @@ class Config:
     organizer: Organizer | None = None
     #: Short footer text, such as a copyright or funding line.
     footer: Text = Text(())
+    #: What names this site in calendar event UIDs (`<session id>@<calendar_id>`); empty: `site_id`.
+    calendar_id: str = ""
 
     @property
     def default_language(self) -> str:
@@ -64,8 +66,14 @@ class Config:
         return urlsplit(self.base_url).path or "/"
 
     @property
-    def host(self) -> str:
-        return urlsplit(self.base_url).hostname or "localhost"
+    def site_id(self) -> str:
+        """What tells this site from any other in calendar UIDs: `calendar_id`, else base_url
+        without its scheme and last slash (`example.org/teleecho`), so that two sites under
+        one host never give two events one UID."""
+        if self.calendar_id:
+            return self.calendar_id
+        parts = urlsplit(self.base_url)
+        return (parts.netloc + parts.path).rstrip("/")
 
 
 KNOWN_KEYS = tuple(f.name for f in fields(Config))
@@ -116,6 +124,8 @@ def load_config(site: Path, diag: Diagnostics, base_url: str | None = None) -> C
     values["cities"] = _cities(data, path, languages, diag)
     if "organizer" in data:
         values["organizer"] = _organizer(data, path, languages, diag)
+    if "calendar_id" in data:
+        values["calendar_id"] = _calendar_id(data["calendar_id"], path, line("calendar_id"), diag)
     stand_ins = {"timezone": _UTC, "title": Text(()), "description": Text(()), "footer": Text(())}
     return Config(**{key: stand_ins[key] if value is None and key in stand_ins else value
                      for key, value in values.items()})
@@ -171,6 +181,14 @@ def _base_url(value: object, path: Path, line: int, diag: Diagnostics) -> str:
         diag.error(path if line else "--base-url", line, f'base_url "{value}" {BASE_URL_RULE}')
         return ""
     return parsed
+
+
+def _calendar_id(value: object, path: Path, line: int, diag: Diagnostics) -> str:
+    if isinstance(value, str) and re.fullmatch(r"[!-~]+", value):
+        return value
+    diag.error(path, line, f'calendar_id "{value}" must be text without spaces, such as example.org/teleecho; '
+                           "once calendars are published, never change it")
+    return ""
 
 
 def _cities(data: YamlMap, path: Path, languages: tuple[str, ...], diag: Diagnostics) -> tuple[City, ...]:

@@ -11,9 +11,11 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from conftest import validate_ics
+from conftest import SITES, validate_ics
+from echosite.cli import main
 from echosite.config import Config, load_config
 from echosite.errors import Diagnostics
+from echosite.pipeline import build as build_site
 from echosite.render.events import summary_plain
 from echosite.render.ics import PRODID, assemble_calendar, event_ics, event_stamp, webcal_url
 from echosite.sessions import Session, load_calendar
@@ -97,11 +99,11 @@ def events(data: bytes) -> dict[str, icalendar.Event]:
 def test_exact_utc_instants(site) -> None:
     found = events(build(site, "en"))
     expected = {
-        "p-01@example.org": datetime(2021, 9, 2, 9, 0, tzinfo=ZoneInfo("America/Bogota")),
-        "p-02@example.org": datetime(2021, 10, 31, 2, 30, fold=1, tzinfo=ZoneInfo("Europe/Madrid")),
-        "p-03@example.org": datetime(2021, 11, 7, 1, 30, fold=1, tzinfo=ZoneInfo("America/Chicago")),
+        "p-01@example.org/teleecho": datetime(2021, 9, 2, 9, 0, tzinfo=ZoneInfo("America/Bogota")),
+        "p-02@example.org/teleecho": datetime(2021, 10, 31, 2, 30, fold=1, tzinfo=ZoneInfo("Europe/Madrid")),
+        "p-03@example.org/teleecho": datetime(2021, 11, 7, 1, 30, fold=1, tzinfo=ZoneInfo("America/Chicago")),
     }
-    durations = {"p-01@example.org": 90, "p-02@example.org": 60, "p-03@example.org": 45}
+    durations = {"p-01@example.org/teleecho": 90, "p-02@example.org/teleecho": 60, "p-03@example.org/teleecho": 45}
     assert set(found) == set(expected)
     for uid, local in expected.items():
         start = found[uid].decoded("DTSTART")
@@ -109,15 +111,15 @@ def test_exact_utc_instants(site) -> None:
         assert start.utcoffset() == timedelta(0) and start == local.astimezone(UTC)
         assert end - start == timedelta(minutes=durations[uid])
     # The repeated hours, written out: 02:30 CET is 01:30 UTC; 01:30 CST is 07:30 UTC.
-    assert found["p-02@example.org"].decoded("DTSTART") == datetime(2021, 10, 31, 1, 30, tzinfo=UTC)
-    assert found["p-03@example.org"].decoded("DTSTART") == datetime(2021, 11, 7, 7, 30, tzinfo=UTC)
+    assert found["p-02@example.org/teleecho"].decoded("DTSTART") == datetime(2021, 10, 31, 1, 30, tzinfo=UTC)
+    assert found["p-03@example.org/teleecho"].decoded("DTSTART") == datetime(2021, 11, 7, 7, 30, tzinfo=UTC)
     assert b"DTSTART:20210902T140000Z\r\n" in build(site, "en")
     assert b"VTIMEZONE" not in build(site, "en")
 
 
 def test_uid_stable_across_builds_and_languages(site) -> None:
     en1, en2, es = events(build(site, "en")), events(build(site, "en")), events(build(site, "es"))
-    assert list(en1) == list(en2) == list(es) == ["p-01@example.org", "p-02@example.org", "p-03@example.org"]
+    assert list(en1) == list(en2) == list(es) == ["p-01@example.org/teleecho", "p-02@example.org/teleecho", "p-03@example.org/teleecho"]
 
 
 def test_bytes_identical_between_builds(site) -> None:
@@ -137,14 +139,14 @@ def test_no_line_over_75_octets_with_long_accented_titles(site) -> None:
     data = build(site, "es", name="Calendario de la programación de anatomía patológica — sesiones en español")
     assert any(len(line) == 75 for line in data.split(b"\r\n")), "the long title should need folding"
     assert max(len(line) for line in data.split(b"\r\n")) <= 75
-    assert events(data)["p-01@example.org"]["SUMMARY"] == LONG_ES
+    assert events(data)["p-01@example.org/teleecho"]["SUMMARY"] == LONG_ES
     data.decode("utf-8")  # folding never splits a multi-byte character
 
 
 def test_special_characters_round_trip(site) -> None:
     config, sessions = site
     data = build(site, "en")
-    event = events(data)["p-01@example.org"]
+    event = events(data)["p-01@example.org/teleecho"]
     assert str(event["SUMMARY"]) == "Quality, systems; and \\ more\nsecond line"
     assert b"SUMMARY;LANGUAGE=en:Quality\\, systems\\; and \\\\ more\\nsecond line\r\n" in data
     description = str(event["DESCRIPTION"])
@@ -156,7 +158,7 @@ def test_special_characters_round_trip(site) -> None:
 
 def test_event_fields(site) -> None:
     found = events(build(site, "es"))
-    first, cancelled, postponed = (found[f"p-0{i}@example.org"] for i in (1, 2, 3))
+    first, cancelled, postponed = (found[f"p-0{i}@example.org/teleecho"] for i in (1, 2, 3))
     assert str(first["SUMMARY"]) == LONG_ES and first["SUMMARY"].params["LANGUAGE"] == "es"
     assert str(cancelled["SUMMARY"]) == "Repeated hour" and cancelled["SUMMARY"].params["LANGUAGE"] == "en"
     assert str(first["URL"]) == "https://example.org/teleecho/es/sessions/p-01/"
@@ -187,7 +189,7 @@ def test_dtstamp_from_content_not_the_clock(site) -> None:
     assert len({e.decoded("DTSTAMP") for e in en.values()}) == 3
     moved = dataclasses.replace(sessions[0], duration=91)
     assert event_stamp(moved) != event_stamp(sessions[0])
-    assert event_stamp(sessions[0]) == en["p-01@example.org"].decoded("DTSTAMP")
+    assert event_stamp(sessions[0]) == en["p-01@example.org/teleecho"].decoded("DTSTAMP")
 
 
 def test_output_passes_the_project_checks(site) -> None:
@@ -257,3 +259,37 @@ def test_assembled_calendar_equals_icalendars_own_serialization(tmp_path):
         event = event_ics(session, "es", config.languages, config, session_url("es", session), "Ponentes", "Online")
         whole.add_component(icalendar.Event.from_ical(event))
     assert assembled == whole.to_ical()
+
+
+def _uids(out: Path) -> set[str]:
+    return {str(event["UID"]) for event in icalendar.Calendar.from_ical((out / "en/calendar.ics").read_bytes())
+            .walk("VEVENT")}
+
+
+def test_two_sites_under_one_host_never_share_a_uid(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    build_site(SITES / "basic", first, base_url="https://example.org/a/", cache_dir=tmp_path / "cache-a")
+    build_site(SITES / "basic", second, base_url="https://example.org/b/", cache_dir=tmp_path / "cache-b")
+    assert _uids(first) == {"alpha-1@example.org/a", "alpha-2@example.org/a"}
+    assert _uids(second) == {"alpha-1@example.org/b", "alpha-2@example.org/b"}
+    es = {str(e["UID"]) for e in icalendar.Calendar.from_ical((first / "es/calendar.ics").read_bytes()).walk("VEVENT")}
+    assert es == _uids(first)
+
+
+def test_calendar_id_keeps_uids_whatever_base_url_becomes(site_copy, tmp_path):
+    config = site_copy / "site_config.yaml"
+    config.write_text(config.read_text() + "calendar_id: example.org\n")
+    build_site(site_copy, tmp_path / "out", base_url="https://new.example.net/x/", cache_dir=tmp_path / "cache")
+    assert _uids(tmp_path / "out") == {"alpha-1@example.org", "alpha-2@example.org"}
+
+
+def test_the_default_sites_uids_are_those_it_first_published(built_default_site):
+    assert "pathology-01@example.org" in _uids(built_default_site)
+
+
+def test_a_calendar_id_with_a_space_is_an_error_with_its_line(site_copy, capsys):
+    config = site_copy / "site_config.yaml"
+    config.write_text(config.read_text() + "calendar_id: example org\n")
+    assert main(["check", "--site", str(site_copy)]) == 1
+    assert ('site_config.yaml:11: calendar_id "example org" must be text without spaces, such as '
+            "example.org/teleecho; once calendars are published, never change it") in capsys.readouterr().err

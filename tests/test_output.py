@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import html_files, parse_html
+from conftest import SITES, html_files, parse_html
+from echosite.pipeline import build
 
 BASE = "https://example.org/sub/path/"
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
@@ -175,8 +176,18 @@ def test_sitemap_alternates_and_no_fallbacks(basic_out):
         assert loc in links.values()
 
 
-def test_robots_points_at_sitemap(basic_out):
-    assert f"Sitemap: {BASE}sitemap.xml" in (basic_out / "robots.txt").read_text()
+def test_robots_txt_of_a_site_in_a_sub_path_says_what_to_add_to_the_hosts_own(basic_out):
+    assert (basic_out / "robots.txt").read_text() == (
+        "# This site is published at https://example.org/sub/path/, but crawlers read robots.txt only at\n"
+        "# the root of a host (https://example.org/robots.txt), never here. To point them at this site's sitemap,\n"
+        "# add the line below to that file.\n"
+        "Sitemap: https://example.org/sub/path/sitemap.xml\n")
+
+
+def test_robots_txt_of_a_site_at_the_root_of_its_host(tmp_path):
+    build(SITES / "basic", tmp_path / "out", base_url="https://teleecho.example.org/", cache_dir=tmp_path / "cache")
+    assert (tmp_path / "out/robots.txt").read_text() == (
+        "User-agent: *\nAllow: /\n\nSitemap: https://teleecho.example.org/sitemap.xml\n")
 
 
 def test_no_third_party_requests(basic_out):

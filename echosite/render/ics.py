@@ -70,8 +70,9 @@ def webcal_url(url: str) -> str:
 
 
 def event_uid(session: Session, config: Config) -> str:
-    """The session's UID: the same in every language and every build."""
-    return f"{session.id}@{config.host}"
+    """The session's UID: the same in every language and every build, and unique among the
+    sites of one host (`pathology-01@example.org/teleecho`: see `Config.site_id`)."""
+    return f"{session.id}@{config.site_id}"
 
 
 def event_stamp(session: Session) -> datetime:

@@ -174,8 +174,7 @@ class SiteRenderer:
                     for code in self.config.languages]
         out.emit("/404.html", self._template(lang, "404.html", page_url="/404.html", rooted=True, sections=sections))
         out.emit("/sitemap.xml", self._sitemap())
-        sitemap = views.absolute(self.config, "/sitemap.xml")
-        out.emit("/robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {sitemap}\n")
+        out.emit("/robots.txt", views.robots_txt(self.config))
 
     # -- helpers -----------------------------------------------------------------------
 

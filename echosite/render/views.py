@@ -109,6 +109,19 @@ def chooser_view(site: Site) -> dict[str, Any]:
     }
 
 
+def robots_txt(config: Config) -> str:
+    """robots.txt: crawlers read it only at the root of a host, so a site in a sub-path
+    cannot speak for the host: its file says what to add to the host's own."""
+    sitemap = f"Sitemap: {absolute(config, '/sitemap.xml')}\n"
+    if config.base_path == "/":
+        return f"User-agent: *\nAllow: /\n\n{sitemap}"
+    root = config.base_url[: -len(config.base_path)] + "/robots.txt"
+    return (f"# This site is published at {config.base_url}, but crawlers read robots.txt only at\n"
+            f"# the root of a host ({root}), never here. To point them at this site's sitemap,\n"
+            "# add the line below to that file.\n"
+            + sitemap)
+
+
 def translation_groups(site: Site) -> list[dict[str, str]]:
     """Every set of real translations (lang -> site path), for the sitemap."""
     groups, seen = [], set()
