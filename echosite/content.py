@@ -13,7 +13,7 @@ from .source import ParseMemo, YamlMap, link_outside, outside_message, read_mark
 
 FRONT_MATTER_KEYS = ("title", "description", "draft", "slug", "weight", "menu", "layout", "translated_from",
                      "translation_key", "aliases")
-LAYOUTS = ("page", "calendar")
+LAYOUTS = ("page", "calendar", "section")
 CALENDAR_FILE = "sessions.yaml"
 SESSION_TEXTS = "sessions"
 #: What a published name (folder, file, slug) may be made of: characters that need no
@@ -348,6 +348,11 @@ def _aliases(value: object, line: int, path: Path, diag: Diagnostics) -> tuple[t
         else:
             found.append(("/" + "/".join(segments) + "/", at))
     return tuple(found) if ok else None
+
+
+def section_of(key: str) -> str:
+    """The folder a page stands for: `programmes/index` -> `programmes`; `index` -> ""; `about` -> `about`."""
+    return "" if key == "index" else key.removesuffix("/index")
 
 
 def url_segments(key: str, slug: str | None = None) -> tuple[str, ...]:

@@ -509,3 +509,27 @@ def test_a_calendar_with_no_programme_page_beside_it_is_a_warning(site_copy, cap
             "and calendar files but no page lists them; add the programme's index.en.md in this folder") \
         in errors_of(capsys)
     assert run(site_copy, "--strict") == 1
+
+
+# -- issue 8.9: a page lists its child pages; a page nothing leads to is a warning -----------
+
+def test_a_page_no_menu_link_or_listing_leads_to_is_a_warning(site_copy, capsys):
+    write(site_copy, "content/hidden.en.md", "---\ntitle: Hidden\n---\nNo one links here.\n")
+    write(site_copy, "content/hidden.es.md", "---\ntitle: Oculta\n---\n[Itself](hidden.es.md) does not count.\n")
+    assert run(site_copy) == 0
+    assert ("content/hidden.en.md:1: warning: no menu, link or listing leads to this page (/en/hidden/), so visitors "
+            "cannot find it: add menu: true, link to it from another page, or give the page of its folder "
+            "layout: section") in errors_of(capsys)
+    assert run(site_copy, "--strict") == 1
+
+
+@pytest.mark.parametrize("how", ["menu", "link in another language", "listing"])
+def test_a_menu_a_link_from_any_language_or_a_listing_reaches_a_page(site_copy, capsys, how):
+    write(site_copy, "content/guides/hidden.en.md",
+          f"---\ntitle: Hidden\n{'menu: true' if how == 'menu' else ''}\n---\nText.\n")
+    if how == "link in another language":
+        edit(site_copy / "content/about.es.md", "Volver al", "Vea la [guía](guides/hidden.en.md). Volver al")
+    if how == "listing":
+        write(site_copy, "content/guides/index.en.md", "---\ntitle: Guides\nlayout: section\nmenu: true\n---\n")
+    assert run(site_copy) == 0
+    assert not [line for line in errors_of(capsys) if "leads to this page" in line]

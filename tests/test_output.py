@@ -239,3 +239,27 @@ def test_the_sitemap_schema_rejects_what_it_should(tmp_path):
         assert not schema.is_valid(xml), name
     assert schema.is_valid(f'{head}<url><loc>https://a.org/x</loc><xhtml:link rel="alternate" hreflang="es" '
                            'href="https://a.org/es/x"/></url></urlset>')
+
+
+def test_a_section_page_lists_its_child_pages_by_weight_then_title(site_copy, tmp_path):
+    (site_copy / "content/guides/b").mkdir(parents=True)
+    pages = {"guides/index.en.md": "---\ntitle: Guides\nlayout: section\nmenu: true\n---\nAll our guides.\n",
+             "guides/index.es.md": "---\ntitle: Guías\nlayout: section\nmenu: true\nslug: guias\n---\nTodas.\n",
+             "guides/zeta.en.md": "---\ntitle: Zeta\nweight: 1\ndescription: Last letter, first by weight.\n---\n",
+             "guides/alpha.en.md": "---\ntitle: Alpha\nweight: 5\n---\n",
+             "guides/alpha.es.md": "---\ntitle: Alfa\nweight: 5\nslug: alfa\n---\n",
+             "guides/b/index.en.md": "---\ntitle: Beta\nweight: 5\n---\n",
+             "guides/b/deeper.en.md": "---\ntitle: Too deep to be listed here\n---\n[up](../index.en.md)\n"}
+    for rel, text in pages.items():
+        (site_copy / "content" / rel).write_text(text, encoding="utf-8")
+    build(site_copy, tmp_path / "out", cache_dir=tmp_path / "cache")
+    for lang, url, expected in [
+            ("en", "en/guides", [("zeta/", "Zeta", None, "Last letter, first by weight."),
+                                 ("alpha/", "Alpha", None, None), ("b/", "Beta", None, None)]),
+            ("es", "es/guias", [("../guides/zeta/", "Zeta", "en", "Last letter, first by weight."),
+                                ("../guides/alfa/", "Alfa", None, None), ("../guides/b/", "Beta", "en", None)])]:
+        items = next(el for el in parse_html(tmp_path / "out" / url / "index.html").iter("ul")
+                     if el.get("class") == "child-pages")
+        assert items.get("lang") == lang
+        assert [(li.find("h2/a").get("href"), li.find("h2/a").text, li.get("lang"),
+                 li.find("p").text if li.find("p") is not None else None) for li in items] == expected

@@ -22,7 +22,7 @@ from ..errors import Diagnostics
 from ..model import Site
 from ..theme import Theme
 from .items import SITE_ITEM, item_key, render_items, site_items, structure_digest
-from .links import check_anchors
+from .links import check_anchors, check_reachable
 from .renderer import SiteRenderer, TemplateCode
 
 
@@ -76,6 +76,8 @@ def render_site(site: Site, *, theme: Theme, translations: dict[str, Any], diag:
 
     def page(path: str) -> bytes:
         return files[path] if path in files else cache.previous.read(path) if path in kept else b""
-    check_anchors([anchor for result in results for anchor in result.anchors], page, site, renderer.reserved_ids, diag)
+    links = [link for result in results for link in result.anchors]
+    check_anchors(links, page, site, renderer.reserved_ids, diag)
+    check_reachable(site, links, diag)
     rendered = Counter(kind for (kind, _index, _lang), result in zip([*work, SITE_ITEM], results) if result.fresh)
     return RenderedSite(dict(sorted(files.items())), dict(rendered), frozenset(kept))

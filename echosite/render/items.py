@@ -27,7 +27,7 @@ from ..content import Source
 from ..model import Site
 from ..sessions import Session, SessionText
 from ..theme import Theme
-from .links import Anchor
+from .links import LinkToPage
 
 #: (kind, index, lang): ("page", i, "") is `site.versions[i]`; ("session", i, "es") is
 #: `site.sessions[i]` in Spanish; ("site", 0, "") is the site-wide files.
@@ -53,8 +53,8 @@ class ItemResult:
     files: dict[str, bytes]
     #: Warnings as (path relative to the site, line, message).
     warnings: list[tuple[str, int, str]]
-    #: Links to anchors of other pages, checked once every page exists.
-    anchors: list[Anchor]
+    #: Links to pages (and their anchors), checked once every page exists.
+    anchors: list[LinkToPage]
     #: Serialized VEVENTs by (session id, lang), reused by the site-wide calendars (never cached).
     events: dict[tuple[str, str], bytes] = field(default_factory=dict)
     #: Rendered by this build; False when replayed from the item cache or kept.

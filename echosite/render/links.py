@@ -2,8 +2,9 @@
 
 A link is written to a Markdown source (`../nursing/index.en.md`), a folder or a
 file of `content/`; it is published as a relative URL to that page in the linking
-page's language. A link to nothing is a warning with its line. Links to an anchor
-are collected and checked once every page exists (`check_anchors`).
+page's language. A link to nothing is a warning with its line. Links to pages are
+collected and checked once every page exists: their anchors (`check_anchors`), and
+that every page is reached by one, a menu or a listing (`check_reachable`).
 """
 from __future__ import annotations
 
@@ -15,13 +16,13 @@ from urllib.parse import unquote, urlsplit
 
 from markupsafe import Markup
 
-from ..content import Source, split_name
+from ..content import Source, section_of, split_name
 from ..errors import Diagnostics, did_you_mean
 from ..model import Site
 from .markup import IdCollector, Rendered, TooComplex, fill_links, is_reserved, relative_url
 
-#: A link to an anchor of another page: (source path, line, target site path, fragment, href as written).
-Anchor = tuple[str, int, str, str, str]
+#: A link to a page: (source path, line, target site path, fragment or "", href as written).
+LinkToPage = tuple[str, int, str, str, str]
 
 
 def output_path(url: str) -> str:
@@ -33,11 +34,11 @@ class PageLinks:
     """Markdown as HTML for one page (a `views.ToHtml`), its links leading into the page's language.
 
     `convert(text_lang, text)` gives the converted (cacheable) Markdown; warnings go to
-    `diag` and links to anchors to `anchors`.
+    `diag` and links to pages to `anchors`.
     """
 
     def __init__(self, site: Site, lang: str, page_url: str, convert: Callable[[str, str], Rendered],
-                 diag: Diagnostics, anchors: list[Anchor]):
+                 diag: Diagnostics, anchors: list[LinkToPage]):
         self.site, self.lang, self.page_url = site, lang, page_url
         self._convert, self._diag, self._anchors = convert, diag, anchors
         self._content = (site.root / "content").resolve()
@@ -78,7 +79,7 @@ class PageLinks:
                 self._diag.warn(source_path, line, f'broken link "{href}": no page or file there in any language'
                                 f"{self._nearest(parts.path, source_path)}; link to an existing .md file or folder")
             return None
-        if parts.fragment and target.endswith("/"):
+        if target.endswith("/"):
             self._anchors.append((str(source_path), line, target, parts.fragment, href))
         return relative_url(self.page_url, target) + fragment
 
@@ -141,29 +142,56 @@ class PageLinks:
         return did_you_mean(path, written, cutoff=0.8)  # file names share ".en.md": only a near miss
 
 
-def check_anchors(anchors: list[Anchor], page: Callable[[str], bytes], site: Site, reserved: tuple[str, ...],
+def check_anchors(anchors: list[LinkToPage], page: Callable[[str], bytes], site: Site, reserved: tuple[str, ...],
                   diag: Diagnostics) -> None:
-    """Warn about `page.md#anchor` links to an id the target page does not have, naming the
-    language version that lacks it and the nearest ids it has (`page(path)` gives an output
-    file's bytes, empty when there is none; `reserved` ids are the templates', never suggested)."""
+    """Warn about `page.md#anchor` links to an id the target page does not have, once per link,
+    naming each language version that lacks it and the nearest ids it has (`page(path)` gives
+    an output file's bytes, empty when there is none; `reserved` ids are the templates')."""
     ids: dict[str, list[str]] = {}
-    versions = {}
+    missing: dict[tuple[str, int, str, str], list[str]] = {}
     for source_path, line, target, fragment, href in anchors:
+        if not fragment:
+            continue
         if target not in ids:
             collector = IdCollector()
             collector.feed(page(output_path(target)).decode("utf-8"))
             collector.close()
             ids[target] = collector.ids
-        if unquote(fragment) in ids[target]:
-            continue
-        versions = versions or {version.url: version for version in site.versions}
-        version = versions[target]
-        shown = version.source.path.relative_to(site.root).as_posix()
-        own = [i for i in ids[target] if not is_reserved(i, reserved)]
-        close = difflib.get_close_matches(unquote(fragment), own, n=3, cutoff=0.6)
+        if unquote(fragment) not in ids[target]:
+            lacking = missing.setdefault((source_path, line, href, fragment), [])
+            if target not in lacking:
+                lacking.append(target)
+    versions = {version.url: version for version in site.versions} if missing else {}
+    for (source_path, line, href, fragment), targets in missing.items():
+        pages = []
+        for target in sorted(targets):
+            version = versions[target]
+            text = "its text, " if version.is_fallback else ""
+            pages.append(f"the {version.lang} page {target} ({text}{version.source.path.relative_to(site.root).as_posix()})")
+        own = [i for target in sorted(targets) for i in ids[target] if not is_reserved(i, reserved)]
+        close = difflib.get_close_matches(unquote(fragment), list(dict.fromkeys(own)), n=3, cutoff=0.6)
         quoted = " or ".join(f'"#{c}"' for c in close)
         nearest = f" (did you mean {quoted}?)" if close else ""
-        text = "its text, " if version.is_fallback else ""
-        diag.warn(source_path, line, f'link "{href}": the {version.lang} page {target} ({text}{shown}) has no heading '
-                  f'or anchor "#{fragment}"{nearest}; link to an id it has, or give the heading this id '
+        diag.warn(source_path, line, f'link "{href}": {" and ".join(pages)} {"has" if len(pages) == 1 else "have"} '
+                  f'no heading or anchor "#{fragment}"{nearest}; link to an id it has, or give the heading this id '
                   f"by writing {{#{fragment}}} after its text")
+
+
+def check_reachable(site: Site, links: list[LinkToPage], diag: Diagnostics) -> None:
+    """Warn about every page that no menu, section listing or other page's link leads to
+    (in any language): visitors could not find it. The home page and drafts are exempt."""
+    by_url = {version.url: version for version in site.versions}
+    reached = {"index"} | {v.key for v in site.versions if v.source.menu}
+    sections = {section_of(v.key) for v in site.versions if v.source.layout == "section"}
+    reached |= {v.key for v in site.versions if v.key != "index" and posixpath.dirname(section_of(v.key)) in sections}
+    for source_path, _line, target, _fragment, _href in links:
+        version = by_url.get(target)
+        if version and all(str(source.path) != source_path for source in version.page.sources):
+            reached.add(version.key)
+    for version in site.versions:
+        page = version.page
+        if page.key in reached or version.source.draft or version.lang != site.config.default_language:
+            continue
+        diag.warn(page.sources[0].path, 1, f"no menu, link or listing leads to this page ({version.url}), so "
+                  "visitors cannot find it: add menu: true, link to it from another page, or give the page "
+                  "of its folder layout: section")

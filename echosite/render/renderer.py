@@ -26,7 +26,7 @@ from ..theme import Theme
 from . import session_views, views
 from .ics import assemble_calendar, event_ics
 from .items import Item, ItemResult
-from .links import Anchor, PageLinks, output_path
+from .links import LinkToPage, PageLinks, output_path
 from .markup import Rendered, Renderer, relative_url
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -230,7 +230,7 @@ class _Output:
     def __init__(self, root: Path):
         self.files: dict[str, bytes] = {}
         self.diag = Diagnostics(root=root)
-        self.anchors: list[Anchor] = []
+        self.anchors: list[LinkToPage] = []
         self.events: dict[tuple[str, str], bytes] = {}
 
     def emit(self, url: str, data: str | bytes) -> None:

@@ -6,12 +6,14 @@ in as a `ToHtml` (see `links.PageLinks`). Absolute URLs come from `base_url`.
 """
 from __future__ import annotations
 
+import posixpath
 from pathlib import Path
 from typing import Any, Protocol
 
 from markupsafe import Markup
 
 from ..config import Config
+from ..content import section_of
 from ..model import Site, Version, session_url
 from ..sessions import Session
 from ..text import language_name, og_locale
@@ -85,6 +87,7 @@ def page_view(site: Site, version: Version, to_html: ToHtml) -> dict[str, Any]:
             "is_home": version.key == "index",
             # A draft (built with --drafts) is a preview: search engines must not index it.
             "noindex": source.draft,
+            "children": _children(site, version) if source.layout == "section" else [],
         },
     }
 
@@ -93,6 +96,16 @@ def alias_view(site: Site, version: Version, alias: str) -> dict[str, Any]:
     """A redirect page at an old URL (`aliases:`) of a page: where it moved, for people and search engines."""
     return {"page_url": alias, "title": version.source.title, "target": version.url,
             "canonical": absolute(site.config, version.url)}
+
+
+def _children(site: Site, version: Version) -> list[dict[str, Any]]:
+    """The pages one level below a section page, in its language, by weight then title."""
+    section = section_of(version.key)
+    found = [v for v in site.versions if v.lang == version.lang and v.key != version.key
+             and posixpath.dirname(section_of(v.key)) == section]
+    found.sort(key=lambda v: (v.source.weight, v.source.title, v.url))
+    return [{"title": v.source.title, "url": v.url, "description": v.source.description, "lang": v.source.lang}
+            for v in found]
 
 
 def chooser_view(site: Site) -> dict[str, Any]:
