@@ -53,7 +53,7 @@ MAX_OPEN_TAG_SCAN = 5_000_000
 #: Placeholder for the n-th internal link; a fragment-only URL, so the sanitizer keeps it.
 _TOKEN = "#echosite-link-"
 #: Part of every cache key: change it when conversion changes.
-SETTINGS_VERSION = f"3|markdown {markdown.__version__}|nh3 {nh3.__version__}|{','.join(EXTENSIONS)}"
+SETTINGS_VERSION = f"4|markdown {markdown.__version__}|nh3 {nh3.__version__}|{','.join(EXTENSIONS)}"
 
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details", "dfn",
