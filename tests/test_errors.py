@@ -235,7 +235,7 @@ def test_fallback_page_is_listed_by_check_and_fails_strict(site_copy, capsys):
     ("menu: maybe", "menu must be true or false"),
     ("draft: 1", "draft must be true or false"),
     ("description: [a]", "description must be text; put it in quotes"),
-    ("layout: calender", 'unknown layout "calender" (did you mean "calendar"?); use one of: page, calendar'),
+    ("layout: calender", 'unknown layout "calender" (did you mean "calendar"?); use one of: page, calendar, section'),
 ])
 def test_front_matter_types(site_copy, capsys, line, message):
     write(site_copy, "content/about.en.md", f"---\ntitle: About\n{line}\n---\nText\n")
