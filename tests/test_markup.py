@@ -10,6 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from echosite.render.markup import _GUILLEMETS, Renderer, _cleaner, fill_links, is_internal, relative_url
+
+#: The engine's sanitizer with no attribute changed.
+SANITIZE = _cleaner(lambda tag, name, value: value).clean
 from echosite.render.typography import Typography
 
 from conftest import REPO, SITES
@@ -104,7 +107,7 @@ def test_typography_gives_smartys_html(settings_name, text):
     reference, ours = _PAIRS[settings_name]
     reference.reset()
     ours.reset()
-    assert _cleaner().clean(ours.convert(text)) == _cleaner().clean(reference.convert(text))
+    assert SANITIZE(ours.convert(text)) == SANITIZE(reference.convert(text))
 
 
 @pytest.mark.parametrize("path", sorted({*REPO.glob("content/**/*.md"), *SITES.glob("**/*.md")}),
@@ -114,7 +117,7 @@ def test_typography_gives_smartys_html_on_every_site_text(path):
     text = path.read_text("utf-8")
     reference.reset()
     ours.reset()
-    assert _cleaner().clean(ours.convert(text)) == _cleaner().clean(reference.convert(text))
+    assert SANITIZE(ours.convert(text)) == SANITIZE(reference.convert(text))
 
 
 def test_typography_is_curly_outside_code():

@@ -76,7 +76,7 @@ _ATTRIBUTES = {
 _LINKING = {("a", "href"): "a", ("img", "src"): "img"}
 
 
-def _cleaner(attribute_filter: Callable[[str, str, str], str | None] | None = None) -> nh3.Cleaner:
+def _cleaner(attribute_filter: Callable[[str, str, str], str | None]) -> nh3.Cleaner:
     """Keeps heading ids and classes (Markdown's toc and attr_list); drops script, event
     handlers and javascript: URLs. `attribute_filter` sees every attribute kept."""
     return nh3.Cleaner(
@@ -88,7 +88,6 @@ def _cleaner(attribute_filter: Callable[[str, str, str], str | None] | None = No
         filter_style_properties={"text-align"},
         attribute_filter=attribute_filter,
     )
-
 
 
 class TooComplex(Exception):
