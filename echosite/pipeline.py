@@ -98,7 +98,9 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
         changed = (write.write_output(rendered.files, out, cache_dir, rendered.kept, cache.state)  # 7. write
                    if write_files else 0)
 
-        result = BuildResult(diag.warnings, _pages(rendered.paths, cfg.languages), len(rendered.paths),
+        redirects = {f"{alias.lstrip('/')}index.html" for version in site_model.versions
+                     for alias, _line in version.source.aliases}
+        result = BuildResult(diag.warnings, _pages(rendered.paths, cfg.languages, redirects), len(rendered.paths),
                              cfg.base_url, changed, rendered.rendered, seconds=time.perf_counter() - started,
                              out=out if write_files else None)
         cache.save_session_starts(starts)
@@ -116,9 +118,10 @@ def _unchanged(last: dict, diag: Diagnostics, seconds: float, out: Path) -> Buil
                        out=out)
 
 
-def _pages(files: list[str], languages: tuple[str, ...]) -> dict[str, int]:
-    return {lang: sum(1 for path in files if path.startswith(f"{lang}/") and path.endswith(".html"))
-            for lang in languages}
+def _pages(files: list[str], languages: tuple[str, ...], redirects: set[str]) -> dict[str, int]:
+    """HTML pages per language, the redirect pages of `aliases:` not counted."""
+    return {lang: sum(1 for path in files if path.startswith(f"{lang}/") and path.endswith(".html")
+                      and path not in redirects) for lang in languages}
 
 
 __all__ = ["build", "BuildResult", "SiteError", "find_theme"]
