@@ -31,6 +31,7 @@ _YAML_PIECES = st.sampled_from([
     "[", "]", "{", "}", ",", '"', "'", "\\", "&a ", "&b ", "*a", "*b", "<<: ", "!!str ", "!!binary ",
     "!!python/object:os.system ", "!foo ", "%YAML 1.1\n", "|", ">", "|-", "title", "slug", "weight",
     "sessions", "id", "start", "duration", "2021-09-02 09:00", "2021-02-30", "10:30", "no", "yes",
+    "previous_start", "2021-10-31 02:30 +01:00", "aliases", "/en/x/", "/", "translation_key", "draft",
     "~", "null", "1e3", "0x1F", "é", "\u2028", "\x85", "\ufeff", "\x00", "\x01",
 ])
 _TEXTS = st.lists(_YAML_PIECES | st.text(max_size=4), max_size=60).map("".join)
@@ -121,6 +122,8 @@ _SESSION_PIECES = st.sampled_from([
     "    start: 2021-03-28 02:30\n", "    start: 2021-10-31 02:30 +01:00\n", "    language: [en, no]\n",
     "    status: cancelled\n", "    join_url: https://[x\n", "    presenters: [a, 1]\n", "timezone: UTC\n",
     "  - &s {id: b-1, start: 2021-09-03 09:00, duration: 60, title: B}\n", "  - *s\n", "  - <<: *s\n",
+    "    previous_start: [2021-09-01 09:00, 2021-09-02 09:00]\n", "    previous_start: 2021-03-28 02:30\n",
+    "    previous_start: []\n", "    previous_start: [2021-10-31 02:30, {a: 1}]\n",
 ])
 _CALENDARS = st.lists(_SESSION_PIECES | _YAML_PIECES | st.text(max_size=3), max_size=40).map("".join)
 
