@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .theme import Theme
+from .write import OutputState
 
 if TYPE_CHECKING:
     from .source import ParseMemo
-    from .write import OutputState
 
 _BATCH = 200
 #: Where each session's last built start is kept (see `BuildCache.session_starts`).
@@ -144,22 +144,6 @@ def input_digest(hashes: dict[str, str], options: object) -> str:
     return h.hexdigest()
 
 
-def _manifest(out: Path) -> dict[str, list[int]]:
-    """Size and modification time of every file of the output, by relative path."""
-    found: dict[str, list[int]] = {}
-    folders = [(os.fspath(out), "")]
-    while folders:
-        folder, rel = folders.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append((entry.path, f"{rel}{entry.name}/"))
-                else:
-                    st = entry.stat()
-                    found[rel + entry.name] = [st.st_size, st.st_mtime_ns]
-    return found
-
-
 @dataclass(frozen=True)
 class Previous:
     """What the last build into `out` made, when `out` still holds exactly what it wrote.
@@ -195,8 +179,9 @@ class BuildCache:
                  state: OutputState | None = None):
         self.folder, self.out, self._read, self._write = folder, out, read, write
         self._memo = memo
-        #: What this process's last build left in the output (see `write.OutputState`), or None.
-        self.state = state if write else None
+        #: What the output holds (see `write.OutputState`): as this process's last build left
+        #: it (serve), or as `last_build` finds it; None for a check.
+        self.state = (state if state is not None else OutputState()) if write else None
         self._roots = (site, [theme.templates, theme.translations])
         self._options = (*options, str(out))
         self.index = InputIndex(folder / "inputs.marshal", read=read)
@@ -223,7 +208,7 @@ class BuildCache:
         # The record this process wrote, when the output is as it left it; else the file's.
         own = (self.state is not None and self.state.record is not None and self._read
                and self.state.current(self.out, self.folder))
-        record = self.state.record if own else _read_record(self.folder, self.out) if self._read else None
+        record = self.state.record if own else _read_record(self.folder, self.out, self.state) if self._read else None
         if record is not None and record.get("digest") == self._digest:
             return record
         if record is not None:
@@ -261,16 +246,15 @@ class BuildCache:
         self.items.save()
         unchanged = input_digest(self.index.scan(*self._roots), self._options) == self._digest
         _unwritable(self.index.save)
-        if self.state is not None:
-            self.state.record = None
+        self.state.record = None
         if not unchanged:  # an edit landed while the build ran
             return
-        state = self.state if self.state is not None and self.state.current(self.out, self.folder) else None
-        record = {"digest": self._digest, "out": str(self.out),
-                  "manifest": state.manifest if state else _manifest(self.out),
+        if not self.state.current(self.out, self.folder):
+            self.state.look(self.out, self.folder)
+        record = {"digest": self._digest, "out": str(self.out), "manifest": self.state.manifest,
                   **summary, "items": self.made, "assets": self.made_assets}
-        if _unwritable(_write_record, self.folder, self.out, record) and state:
-            state.record = record
+        if _unwritable(_write_record, self.folder, self.out, record):
+            self.state.record = record
 
     @functools.cached_property
     def engine(self) -> str:
@@ -453,15 +437,17 @@ def _record_path(cache_dir: Path, out: Path) -> Path:
     return cache_dir / f"last-build-{hashlib.sha256(str(out).encode()).hexdigest()[:16]}.json"
 
 
-def _read_record(cache_dir: Path, out: Path) -> dict | None:
-    """The record of the last build into `out`, if `out` is exactly as it left it."""
+def _read_record(cache_dir: Path, out: Path, state: OutputState) -> dict | None:
+    """The record of the last build into `out`, if `out` is exactly as it left it (what `out`
+    holds is looked at once, into `state`)."""
     try:
         record = json.loads(_record_path(cache_dir, out).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not (isinstance(record, dict) and record.get("out") == str(out) and out.is_dir() and _is_summary(record)):
         return None
-    return record if record.get("manifest") == _manifest(out) else None
+    state.look(out, cache_dir)
+    return record if record.get("manifest") == state.manifest else None
 
 
 def _rows(value: object, kinds: tuple[type, ...]) -> bool:

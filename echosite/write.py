@@ -151,6 +151,12 @@ class OutputState:
     def forget(self) -> None:
         self.stamp, self.live, self.spare, self.manifest, self.record = (), None, None, {}, None
 
+    def look(self, out: Path, cache: Path) -> None:
+        """Find what `out` holds now, in one walk (the spare is left to the next write)."""
+        self.forget()
+        stamp = _stamp(out, _places(out, cache)[0].spare)
+        self.live, self.stamp = _Tree.of(out, self.manifest), stamp
+
 
 def _stamp(*folders: Path) -> tuple:
     stamps = []
@@ -298,7 +304,8 @@ class _Tree:
     folders: set[str]
 
     @classmethod
-    def of(cls, root: Path) -> _Tree:
+    def of(cls, root: Path, manifest: dict[str, list[int]] | None = None) -> _Tree:
+        """What `root` holds; with `manifest`, also each file's [size, modification time] put there."""
         files: dict[str, int] = {}
         folders: set[str] = set()
         pending = [(os.fspath(root), "")]
@@ -311,6 +318,9 @@ class _Tree:
                         pending.append((entry.path, f"{rel}{entry.name}/"))
                     else:
                         files[rel + entry.name] = entry.inode()
+                        if manifest is not None:
+                            st = entry.stat()
+                            manifest[rel + entry.name] = [st.st_size, st.st_mtime_ns]
         return cls(files, folders)
 
 
