@@ -103,6 +103,7 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
         result = BuildResult(diag.warnings, _pages(rendered.paths, cfg.languages, redirects), len(rendered.paths),
                              cfg.base_url, changed, rendered.rendered, seconds=time.perf_counter() - started,
                              out=out if write_files else None)
+        del rendered  # every output file's bytes: written, and not held while the cache is saved
         cache.save_session_starts(starts)
         cache.save({"warnings": [(p.path, p.line, p.message) for p in result.warnings], "pages": result.pages,
                     "files": result.file_count, "base_url": result.base_url})
