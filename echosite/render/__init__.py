@@ -51,7 +51,7 @@ def render_site(site: Site, *, theme: Theme, translations: dict[str, Any], diag:
     """
     renderer = SiteRenderer(site, theme=theme, translations=translations, markdown=cache.markdown,
                             code=TemplateCode(cache.templates, cache.engine))
-    key = partial(item_key, site, structure_digest(site, theme, options, cache.hashes))
+    key = partial(item_key, site, structure_digest(site, theme, options, cache.hashes, cache.engine))
     work = site_items(site)
     results = render_items(work, renderer.render, key, cache, jobs=jobs, progress=progress,
                            before_workers=renderer.compile_templates)

@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import importlib.metadata
 import marshal
 import multiprocessing
 import os
 import signal
-import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ..cache import BuildCache
 from ..content import Source
@@ -67,27 +64,14 @@ class ItemResult:
     errors: list[tuple[str, int, str]] = field(default_factory=list)
 
 
-LIBRARIES = ("jinja2", "markdown", "babel", "nh3", "icalendar", "tzdata", "pyyaml", "markupsafe")
-
-
-def library_versions() -> list[str]:
-    """Versions of the libraries whose behaviour shapes the output."""
-    versions = []
-    for name in LIBRARIES:
-        try:
-            versions.append(f"{name} {importlib.metadata.version(name)}")
-        except importlib.metadata.PackageNotFoundError:
-            versions.append(f"{name} ?")
-    return versions
-
-
-def structure_digest(site: Site, theme: Theme, options: tuple, hashes: dict[str, str]) -> str:
+def structure_digest(site: Site, theme: Theme, options: tuple, hashes: dict[str, str], engine: str) -> str:
     """Hash of every input of a render except the Markdown bodies of pages and session texts.
 
     An item depends on this and on its own bodies only: titles, menus, URLs,
-    sessions, templates, catalogs, the config, the build options and the engine's
-    own code all go in here. Files count by their hashes in `hashes` (by path, from
-    the cache's input index), so none is read twice.
+    sessions, templates, catalogs, the config, the build options and the engine
+    (`engine`: its code and libraries, see `BuildCache.engine`) all go in here. Files
+    count by their hashes in `hashes` (by path, from the cache's input index), so none
+    is read twice.
     """
     h = hashlib.sha256()
 
@@ -96,8 +80,7 @@ def structure_digest(site: Site, theme: Theme, options: tuple, hashes: dict[str,
             h.update(part if isinstance(part, bytes) else repr(part).encode("utf-8"))
             h.update(b"\0")
 
-    engine = Path(__file__).resolve().parent.parent
-    prefixes = [os.path.join(folder, "") for folder in (engine, theme.templates, theme.translations)]
+    prefixes = [os.path.join(folder, "") for folder in (theme.templates, theme.translations)]
     below: dict[str, list] = {prefix: [] for prefix in prefixes}
     starts = tuple(prefixes)
     for path, digest in hashes.items():
@@ -106,7 +89,7 @@ def structure_digest(site: Site, theme: Theme, options: tuple, hashes: dict[str,
             below[prefix].append((path[len(prefix):], digest))
     for found in below.values():
         add(*found)
-    add(*library_versions(), sys.version)
+    add(engine)
     add(options, hashes.get(os.fspath(site.root / "site_config.yaml")))
     for version in site.versions:
         add(version.key, version.lang, version.url, version.is_fallback, _described(version.source, _without_body))
