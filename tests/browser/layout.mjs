@@ -7,8 +7,9 @@
 //          the document's width and the tables that need scrolling     clippedTables: [class…]}]
 //   menu:  URLs loaded without scripts at 375 and 1280 px:         menu: [{url, width, summaryVisible,
 //          the Menu summary clicked twice (phone)                     linksVisible: [closed, opened, closed again]}]
-//   print: URLs loaded with print media emulated:                  print: [{url, joinText, joinUrl,
-//          the join link's text; computed page-break properties        headingBreakAfter, monthBreakInside}]
+//   print: URLs loaded with print media emulated:                  print: [{url, joinText, joinUrl, joinShown,
+//          the join link's text (its ::after content included);         headingBreakAfter, monthBreakInside}]
+//          computed page-break properties
 //   grid:  month-grid pages at 375 and 1280 px: each session's     grid: [{url, width, links: [{href, status,
 //          colours, its day cell's, its time and whether it shows      background, border, cell, time, timeShown}],
 //                                                                     weekdayDecorations}]
@@ -95,11 +96,13 @@ async function print(browser, urls) {
         url,
         ...(await page.evaluate(() => {
           const join = document.querySelector('.join a[href]');
+          const after = join ? getComputedStyle(join, '::after').content : 'none';
           const values = (selector, property) => [...document.querySelectorAll(selector)]
             .map((el) => getComputedStyle(el)[property]);
           return {
-            joinText: join ? join.innerText : null,
+            joinText: join ? join.innerText + (/^(none|normal)$/.test(after) ? '' : after.replace(/^"|"$/g, '')) : null,
             joinUrl: join ? join.href : null,
+            joinShown: Boolean(join && join.checkVisibility()),
             headingBreakAfter: values('main h1, main h2, main h3', 'breakAfter'),
             monthBreakInside: values('.month-grid', 'breakInside'),
           };
