@@ -492,6 +492,15 @@ def test_the_menu_opens_and_closes_without_scripts_on_a_phone_and_is_always_show
         _report("main navigation without scripts", bad)
 
 
+def test_with_scripts_the_menu_closes_on_escape_and_on_a_click_elsewhere(layout_report: dict) -> None:
+    entries = layout_report["menuScript"]
+    assert entries
+    bad = [f"{urlparse(e['url']).path}: {e}" for e in entries
+           if (e["opened"], e["afterEscape"], e["focused"], e["afterClickOutside"]) != (True, False, True, False)]
+    if bad:
+        _report("the Menu with scripts on (opened, after Escape, focus on Menu, after a click outside)", bad)
+
+
 def test_a_printed_session_shows_its_join_address(layout_report: dict) -> None:
     sessions = [e for e in layout_report["print"] if e["joinUrl"]]
     assert sessions

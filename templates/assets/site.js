@@ -62,4 +62,14 @@
     cell.setAttribute("aria-current", "date");
     document.querySelectorAll(".legend-today").forEach(function (item) { item.hidden = false; });
   });
+
+  // The phone's Menu drops down over the page: Escape (back to the button) or a click elsewhere closes it.
+  document.querySelectorAll("details.menu").forEach(function (menu) {
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && menu.open) { menu.open = false; menu.querySelector("summary").focus(); }
+    });
+    document.addEventListener("click", function (event) {
+      if (menu.open && !menu.contains(event.target)) { menu.open = false; }
+    });
+  });
 })();

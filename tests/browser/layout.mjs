@@ -7,6 +7,8 @@
 //          the document's width and the tables that need scrolling     clippedTables: [class…]}]
 //   menu:  URLs loaded without scripts at 375 and 1280 px:         menu: [{url, width, summaryVisible,
 //          the Menu summary clicked twice (phone)                     linksVisible: [closed, opened, closed again]}]
+//          and, scripts on, at 375 px: the Menu opened, Escape,       menuScript: [{url, opened, afterEscape,
+//          opened again, a click outside                                 focused, afterClickOutside}]
 //   print: URLs loaded with print media emulated:                  print: [{url, joinText, joinUrl, joinShown,
 //          the join link's text (its ::after content included);         headingBreakAfter, monthBreakInside}]
 //          computed page-break properties
@@ -81,6 +83,28 @@ async function menu(browser, urls) {
         }
         out.push(entry);
       }
+    }
+    return out;
+  });
+}
+
+// With scripts on, at phone width: the opened Menu closes on Escape (focus back on the button)
+// and on a click outside it.
+async function menuScript(browser, urls) {
+  return withPage(browser, {}, async (page) => {
+    const out = [];
+    const summary = page.locator('.menu > summary');
+    const isOpen = () => page.locator('details.menu').evaluate((d) => d.open);
+    for (const url of urls) {
+      await page.goto(url, { waitUntil: 'load' });
+      await summary.click();
+      const opened = await isOpen();
+      await page.keyboard.press('Escape');
+      const afterEscape = await isOpen();
+      const focused = await summary.evaluate((s) => document.activeElement === s);
+      await summary.click();
+      await page.locator('.site-footer').click({ position: { x: 5, y: 5 } });  // its padding: no link there
+      out.push({ url, opened, afterEscape, focused, afterClickOutside: await isOpen() });
     }
     return out;
   });
@@ -191,14 +215,15 @@ async function main() {
     die(`cannot start Chromium: ${err.message}`);
   }
   try {
-    const [o, m, p, g, d] = await Promise.all([
+    const [o, m, s, p, g, d] = await Promise.all([
       overflow(browser, input.pages || []),
       menu(browser, input.menu || []),
+      menuScript(browser, input.menu || []),
       print(browser, input.print || []),
       grid(browser, input.grid || []),
       today(browser, input.today || []),
     ]);
-    process.stdout.write(`${JSON.stringify({ overflow: o, menu: m, print: p, grid: g, today: d }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ overflow: o, menu: m, menuScript: s, print: p, grid: g, today: d }, null, 2)}\n`);
   } finally {
     await browser.close();
   }
