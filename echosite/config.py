@@ -23,6 +23,13 @@ class City:
 
     name: Text
     timezone: zoneinfo.ZoneInfo
+    #: "participant" (a city taking part, the default) or "expert" (an expert's home city):
+    #: session pages list the two apart.
+    role: str = "participant"
+
+
+CITY_KEYS = ("name", "timezone", "role")
+CITY_ROLES = ("participant", "expert")
 
 
 @dataclass(frozen=True)
@@ -194,7 +201,7 @@ def _calendar_id(value: object, path: Path, line: int, diag: Diagnostics) -> str
 def _cities(data: YamlMap, path: Path, languages: tuple[str, ...], diag: Diagnostics) -> tuple[City, ...]:
     value = data.get("cities", [])
     if not isinstance(value, list):
-        diag.error(path, data.line_of("cities"), "cities must be a list of {name: …, timezone: …}")
+        diag.error(path, data.line_of("cities"), "cities must be a list of {name: …, timezone: …, role: participant|expert}")
         return ()
     cities = []
     for item in value:
@@ -203,12 +210,17 @@ def _cities(data: YamlMap, path: Path, languages: tuple[str, ...], diag: Diagnos
                        "each city needs a name and a timezone: {name: {en: Cali, es: Cali}, timezone: America/Bogota}")
             continue
         for key in item:
-            if key not in ("name", "timezone"):
-                diag.warn(path, item.line_of(key), f'unknown city key "{key}"{did_you_mean(key, ("name", "timezone"))}')
+            if key not in CITY_KEYS:
+                diag.warn(path, item.line_of(key), f'unknown city key "{key}"{did_you_mean(key, CITY_KEYS)}')
         name = parse_text(item["name"], path, item.line_of("name"), "name", languages, diag, warn_missing=True)
         zone = load_zone(item["timezone"], path, item.line_of("timezone"), diag)
+        role = item.get("role", "participant")
+        if role not in CITY_ROLES:
+            diag.error(path, item.line_of("role"), f'unknown city role "{role}"{did_you_mean(str(role), CITY_ROLES)}; '
+                       "write role: participant (a city taking part, the default) or role: expert (an expert's home city)")
+            continue
         if name and zone:
-            cities.append(City(name, zone))
+            cities.append(City(name, zone, role))
     return tuple(cities)
 
 

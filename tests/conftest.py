@@ -65,8 +65,16 @@ def built_default_site(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built_fixture_sites(basic_out) -> list[Path]:
-    return [basic_out]
+def timeline_out(tmp_path_factory) -> Path:
+    """The `timeline` fixture site (scheduled, cancelled, postponed sessions in two zones), built once."""
+    out = tmp_path_factory.mktemp("timeline") / "output"
+    build(SITES / "timeline", out, cache_dir=out.parent / "cache")
+    return out
+
+
+@pytest.fixture(scope="session")
+def built_fixture_sites(basic_out, timeline_out) -> list[Path]:
+    return [basic_out, timeline_out]
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ except when ``CI`` is set: then they fail, so CI cannot pass without them.
 
 from __future__ import annotations
 
+import contextlib
 import html.parser
 import http.server
 import json
@@ -229,16 +230,16 @@ class _QuietServer(http.server.ThreadingHTTPServer):
             super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
-@pytest.fixture(scope="module")
-def default_site_url(built_default_site: Path) -> Iterator[str]:
-    """Serve the built default site on 127.0.0.1 at an ephemeral port, under base_url's path.
+@contextlib.contextmanager
+def serve(root: Path) -> Iterator[str]:
+    """Serve a built site on 127.0.0.1 at an ephemeral port, under base_url's path; yield its URL.
 
     The 404 page may use links rooted at base_url's path, so the site is served where
     it will be published, and a missing page gets 404.html like on a static host.
     """
-    prefix = _base_path(built_default_site)
+    prefix = _base_path(root)
     handler_class = type("_Handler", (_SiteHandler,), {"prefix": prefix})
-    handler = partial(handler_class, directory=str(built_default_site))
+    handler = partial(handler_class, directory=str(root))
     server = _QuietServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
@@ -248,6 +249,13 @@ def default_site_url(built_default_site: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def default_site_url(built_default_site: Path) -> Iterator[str]:
+    """The built default site, served."""
+    with serve(built_default_site) as url:
+        yield url
 
 
 # A page that does not exist, one level down: the static host answers with 404.html.

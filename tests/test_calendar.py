@@ -512,14 +512,25 @@ def test_city_whose_date_differs_shows_it(site: Path, config: Config) -> None:
     assert english["Asia/Yangon"].name == "Yangon"
 
 
-def test_city_on_the_previous_day(site: Path, config: Config) -> None:
+def test_city_dates_are_relative_to_the_headline_date(site: Path, config: Config) -> None:
+    """The headline date is the site's reference zone's (Bogotá), even for a session held in Yangon's time."""
     sessions, _ = load(site, config, one_session("2021-11-11 07:00", "Asia/Yangon"))
     by_zone = {r.zone: r for r in times.city_times(sessions[0], config, "en")}
     chicago = by_zone["America/Chicago"]
     expected = datetime(2021, 11, 11, 7, 0, tzinfo=ZoneInfo("Asia/Yangon")).astimezone(ZoneInfo("America/Chicago"))
     assert datetime.fromisoformat(chicago.iso) == expected and (expected.day, expected.hour, expected.minute) == (10, 18, 30)
-    assert chicago.day_shift == -1 and "Wed" in chicago.date
-    assert by_zone["Asia/Yangon"].date is None
+    # Wednesday 10 November 19:00 in Bogotá: Chicago's date is the same, Yangon's the next day.
+    assert chicago.day_shift == 0 and chicago.date is None
+    yangon = by_zone["Asia/Yangon"]
+    assert yangon.day_shift == 1 and "Thu" in yangon.date and "11" in yangon.date
+
+
+def test_city_end_times_name_a_new_day(site: Path, config: Config) -> None:
+    # 11:30–13:00 in Bogotá on Thursday 2 September: 23:00 in Yangon, ending at 0:30 on Friday.
+    sessions, _ = load(site, config, one_session("2021-09-02 11:30"))
+    yangon = {r.zone: r for r in times.city_times(sessions[0], config, "es")}["Asia/Yangon"]
+    assert (yangon.time, yangon.date, yangon.end) == ("23:00", None, "0:30")
+    assert "vie" in yangon.end_date and "3" in yangon.end_date
 
 
 # ---------------------------------------------------------------------------
@@ -528,30 +539,45 @@ def test_city_on_the_previous_day(site: Path, config: Config) -> None:
 
 def test_format_when_in_spanish_and_english(site: Path, config: Config) -> None:
     sessions, _ = load(site, config, GOOD_ITEM)
-    es = times.format_when(sessions[0], "es")
+    es = times.format_when(sessions[0], "es", config.timezone)
     assert "jueves, 2 de septiembre de 2021" in es["date"]
     assert es["time"] == "9:00–10:30"
     assert es["offset"] == "UTC−5"
-    assert es["zone_name"] == "hora estándar de Colombia"
-    en = times.format_when(sessions[0], "en")
+    assert es["zone"] == "hora de Bogotá"
+    en = times.format_when(sessions[0], "en", config.timezone)
     assert "Thursday, September 2, 2021" in en["date"]
     assert "9:00" in en["time"] and "10:30" in en["time"] and "AM" in en["time"]
-    assert en["zone_name"] == "Colombia Standard Time"
+    assert en["zone"] == "Bogotá Time"
     assert datetime.fromisoformat(en["start_iso"]) == datetime(2021, 9, 2, 14, 0, tzinfo=UTC)
 
 
-def test_zone_name_follows_daylight_saving(site: Path, config: Config) -> None:
+def test_offset_follows_daylight_saving(site: Path, config: Config) -> None:
     summer, _ = load(site, config, one_session("2021-11-04 09:00", "America/Chicago"))
     winter, _ = load(site, config, one_session("2021-11-11 09:00", "America/Chicago"))
-    assert times.format_when(summer[0], "en")["zone_name"] == "Central Daylight Time"
-    assert times.format_when(winter[0], "en")["zone_name"] == "Central Standard Time"
-    assert times.format_when(summer[0], "en")["offset"] == "UTC−5"
-    assert times.format_when(winter[0], "en")["offset"] == "UTC−6"
+    chicago = summer[0].zone
+    assert times.format_when(summer[0], "en", chicago)["offset"] == "UTC−5"
+    assert times.format_when(winter[0], "en", chicago)["offset"] == "UTC−6"
+    assert times.format_when(winter[0], "en", chicago)["zone"] == "Chicago Time"
+    # In the reference zone (Bogotá, no daylight saving) the same two starts are 9:00 and 10:00.
+    assert times.format_when(summer[0], "es", config.timezone)["time"].startswith("9:00")
+    assert times.format_when(winter[0], "es", config.timezone)["time"].startswith("10:00")
+
+
+@pytest.mark.parametrize("zone, lang, label", [("America/Bogota", "en", "Bogotá Time"), ("America/Bogota", "es", "hora de Bogotá"),
+                                               ("Europe/Vienna", "es", "hora de Viena"), ("UTC", "es", "UTC"),
+                                               ("Etc/UTC", "en", "UTC")])
+def test_zone_label_names_the_city(zone: str, lang: str, label: str) -> None:
+    assert times.zone_label(zone, lang) == label
+
+
+@pytest.mark.parametrize("lang, cycle", [("en", "h12"), ("es", "h23"), ("en-GB", "h23"), ("fr", "h23")])
+def test_one_clock_per_language_from_the_locale(lang: str, cycle: str) -> None:
+    assert times.hour_cycle(lang) == cycle
 
 
 def test_ninety_minutes_is_not_two_hours(site: Path, config: Config) -> None:
     sessions, _ = load(site, config, GOOD_ITEM)
-    en, es = times.format_when(sessions[0], "en"), times.format_when(sessions[0], "es")
+    en, es = times.format_when(sessions[0], "en", config.timezone), times.format_when(sessions[0], "es", config.timezone)
     assert en["duration"] == "1 hr 30 min" and es["duration"] == "1 h 30 min"
 
 

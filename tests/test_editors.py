@@ -131,7 +131,7 @@ def test_a_moved_or_cancelled_session_updates_imported_copies(site_copy, capsys,
               if "trasladado" in "".join(p.itertext())]
     assert ["".join(p.itertext()) for p in notice] == [
         "Esta sesión se ha trasladado: estaba anunciada para el jueves, 28 de octubre de 2021, 9:00 "
-        "(hora estándar de Colombia)."]
+        "(hora de Bogotá)."]
 
     edit(calendar, "    previous_start: [2021-10-28 09:00]", "    previous_start: [2021-10-28 09:00]\n    status: cancelled")
     assert main(["build", "--site", str(site_copy), "--out", str(out)]) == 0

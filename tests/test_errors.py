@@ -111,6 +111,16 @@ def test_unknown_language_in_config(site_copy, capsys):
     assert any(l.startswith('site_config.yaml:4: unknown language code "xx"') for l in errors_of(capsys))
 
 
+def test_unknown_city_role(site_copy, capsys):
+    text = (site_copy / "site_config.yaml").read_text().replace(
+        "timezone: Europe/Madrid}", "timezone: Europe/Madrid,\n      role: Expert}")
+    write(site_copy, "site_config.yaml", text)
+    assert run(site_copy) == 1
+    assert (
+        'site_config.yaml:10: unknown city role "Expert" (did you mean "expert"?); write role: participant '
+        "(a city taking part, the default) or role: expert (an expert's home city)") in errors_of(capsys)
+
+
 def test_broken_link_warns_with_line_and_fails_strict(site_copy, capsys):
     write(site_copy, "content/about.en.md", "---\ntitle: About\n---\nFirst line.\n\nSee [nowhere](nowhere.en.md).\n")
     assert run(site_copy) == 0

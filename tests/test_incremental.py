@@ -25,6 +25,7 @@ EDITS = {
     "catalog": lambda s: edit(s / "translations/es/LC_MESSAGES/messages.po", 'msgstr "Inicio"', 'msgstr "Portada"'),
     "config": lambda s: edit(s / "site_config.yaml", "- {name: {en: Madrid, es: Madrid}, timezone: Europe/Madrid}",
                              "- {name: {en: Kigali, es: Kigali}, timezone: Africa/Kigali}"),
+    "city role": lambda s: edit(s / "site_config.yaml", "timezone: Asia/Yangon}", "timezone: Asia/Yangon, role: expert}"),
     "add page": lambda s: (s / "content/new.es.md").write_text("---\ntitle: Nueva\n---\nTexto [inicio](index.es.md).\n"),
     "delete page": lambda s: [(s / f"content/raw.{lang}.md").unlink() for lang in ("en", "es")],
     "rename page": lambda s: [(s / f"content/about.{lang}.md").rename(s / f"content/about-us.{lang}.md") for lang in ("en", "es")],

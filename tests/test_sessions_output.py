@@ -57,8 +57,8 @@ def test_city_table_matches_zoneinfo_for_every_session_and_city(built_default_si
     for lang in ("en", "es"):
         for sid, s in default_sessions.items():
             tree = parse_html(built_default_site / lang / "sessions" / sid / "index.html")
-            table = next(t for t in tree.iter("table") if "city-times" in (t.get("class") or ""))
-            rows = table.find("tbody").findall("tr")
+            rows = [tr for t in tree.iter("table") if "city-times" in (t.get("class") or "")
+                    for tr in t.find("tbody").findall("tr")]
             assert len(rows) == len(zones)
             for row, (name, zone) in zip(rows, zones):
                 shown = datetime.fromisoformat(row.find(".//time").get("datetime"))
@@ -70,10 +70,10 @@ def test_dst_changes_are_right_in_the_default_site(built_default_site):
     """Sessions on both sides of the 2021 clock changes, read as a person would."""
     def row(lang, sid, city):
         tree = parse_html(built_default_site / lang / "sessions" / sid / "index.html")
-        table = next(t for t in tree.iter("table") if "city-times" in (t.get("class") or ""))
-        for tr in table.find("tbody").findall("tr"):
-            if "".join(tr.find("th").itertext()) == city:
-                return "".join(tr.find("td").itertext()).strip(), "".join(tr.findall("td")[1].itertext())
+        for table in (t for t in tree.iter("table") if "city-times" in (t.get("class") or "")):
+            for tr in table.find("tbody").findall("tr"):
+                if "".join(tr.find("th").itertext()) == city:
+                    return "".join(tr.find("td").itertext()).strip(), "".join(tr.findall("td")[-1].itertext())
     # Radiotherapy 25 Oct (Vienna 15:00 CEST) vs 1 Nov (Vienna 15:00 CET): Europe changed on 31 Oct.
     assert row("en", "radiotherapy-03", "Cali")[0].startswith("8:00")
     assert row("en", "radiotherapy-04", "Cali")[0].startswith("9:00")
@@ -133,8 +133,8 @@ def test_google_and_outlook_links(built_default_site, default_sessions):
     for sid, s in default_sessions.items():
         tree = parse_html(built_default_site / "es" / "sessions" / sid / "index.html")
         hrefs = [a.get("href") for a in tree.iter("a") if a.get("href")]
-        if s["status"] == "cancelled":
-            assert not any("calendar.google.com" in h for h in hrefs)
+        if s["status"] != "scheduled":  # cancelled, or postponed: the old date no longer holds
+            assert not any("calendar.google.com" in h or "outlook.live.com" in h for h in hrefs)
             continue
         google = parse_qs(urlsplit(next(h for h in hrefs if "calendar.google.com" in h)).query)
         fmt = "%Y%m%dT%H%M%SZ"
@@ -251,3 +251,77 @@ def test_every_generated_ics_passes_the_strict_validator(built_default_site, bas
     for root in (built_default_site, basic_out):
         for path in root.rglob("*.ics"):
             assert validate_ics(path.read_bytes()) == [], path
+
+
+# -- The next-session panel, statuses and zones as built (without a script); in Chromium: test_next_session.py
+
+
+def _classes(element) -> set[str]:
+    return set((element.get("class") or "").split())
+
+
+def _text(element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def test_built_pages_mark_no_session_past_or_next(timeline_out):
+    """Which session is next or over depends on the day it is read, so no page says it (site.js does)."""
+    for path in timeline_out.rglob("*.html"):
+        marked = [e for e in parse_html(path).iter() if _classes(e) & {"status-next", "status-past", "status-now",
+                                                                       "is-past", "is-next", "is-now"}]
+        assert not marked, path
+
+
+def test_panel_without_script_gives_the_dates_and_the_list(timeline_out):
+    home = parse_html(timeline_out / "en/index.html")
+    panel = next(e for e in home.iter("section") if "next-session" in _classes(e))
+    static = next(p for p in panel.iter("p") if "next-static" in _classes(p))
+    assert _text(static) == "3 sessions: Sep 2 – 22, 2021. Every session with its time"
+    assert static.find("a").get("href") == "calendar/"
+    data = json.loads(next(s for s in panel.iter("script") if s.get("type") == "application/json").text)
+    assert [s["id"] for s in data] == ["alpha-1", "beta-2", "alpha-3"]  # scheduled ones only
+    assert data[0]["url"] == "sessions/alpha-1/" and data[0]["ics"] == "sessions/alpha-1/alpha-1.ics"
+    programme = parse_html(timeline_out / "es/programmes/alpha/index.html")
+    static = next(p for p in programme.iter("p") if "next-static" in _classes(p))
+    assert _text(static).startswith("2 sesiones: 2–22 de septiembre de 2021.")
+    assert static.find("a").get("href") == "#sessions-heading"
+
+
+def test_every_time_names_its_zone(timeline_out):
+    calendar = parse_html(timeline_out / "en/calendar/index.html")
+    times = [_text(t) for li in calendar.iter("li") if "session-card" in _classes(li) for t in li.iter("time")]
+    assert times[0] == "Thursday, September 2, 2021 · 9:00 AM Bogotá Time" and len(times) == 6
+    assert all(t.endswith(" Bogotá Time") for t in times)
+    grid = [_text(s) for s in calendar.iter("span") if "visually-hidden" in _classes(s)]
+    assert grid[0] == "Thursday, September 2, 2021, 9:00 AM Bogotá Time: First alpha session"
+    es = parse_html(timeline_out / "es/programmes/beta/index.html")
+    times = [_text(t) for li in es.iter("li") if "session-card" in _classes(li) for t in li.iter("time")]
+    assert times[1] == "miércoles, 15 de septiembre de 2021 · 9:00 hora de Bogotá"
+    # A session held in Vienna's time: the reference zone's time first, its own beside it.
+    facts = parse_html(timeline_out / "en/sessions/beta-2/index.html").find(".//dl")
+    assert [_text(dd) for dd in facts.findall("dd")][:3] == [
+        "Wednesday, September 15, 2021", "9:00 – 10:30 AM Bogotá Time (UTC−5)", "4:00 – 5:30 PM Vienna Time (UTC+2)"]
+    facts = parse_html(timeline_out / "en/sessions/alpha-3/index.html").find(".//dl")
+    assert [_text(dd) for dd in facts.findall("dd")][:2] == ["Wednesday, September 22, 2021",
+                                                            "7:00 – 8:00 PM Bogotá Time (UTC−5)"]
+
+
+def test_session_page_city_tables_come_first_by_role_with_start_and_end(timeline_out):
+    article = parse_html(timeline_out / "en/sessions/alpha-3/index.html").find(".//article")
+    order = [child.tag if child.tag != "div" else "prose" for child in article]
+    assert order.index("section") < order.index("prose")  # the times before the long text
+    tables = [t for t in article.iter("table") if "city-times" in _classes(t)]
+    assert [_text(t.find("caption")) for t in tables] == ["Participants' cities", "Experts' cities"]
+    assert [_text(th) for th in tables[0].find("thead").iter("th")] == ["City", "Start", "End", "UTC offset"]
+    rows = [[_text(cell) for cell in tr] for t in tables for tr in t.find("tbody")]
+    assert rows == [["Cali", "7:00 PM", "8:00 PM", "UTC−5"],
+                    ["Yangon", "6:30 AM (Thu, Sep 23)", "7:30 AM", "UTC+6:30"],
+                    ["Chicago", "7:00 PM", "8:00 PM", "UTC−5"],
+                    ["Vienna", "2:00 AM (Thu, Sep 23)", "3:00 AM", "UTC+2"]]
+
+
+def test_postponed_session_offers_no_calendar_links_and_says_so(timeline_out):
+    article = parse_html(timeline_out / "en/sessions/alpha-2/index.html").find(".//article")
+    hrefs = [a.get("href") or "" for a in article.iter("a")]
+    assert not [h for h in hrefs if h.endswith(".ics") or "calendar.google.com" in h or "outlook" in h or "meet." in h]
+    assert "Until then it has no calendar links: the old date no longer holds." in _text(article)

@@ -14,12 +14,14 @@ from babel import dates as babel_dates
 from babel.lists import format_list
 from markupsafe import Markup
 
+from ..config import CITY_ROLES
 from ..model import Site, Version, session_url
 from ..sessions import Session
 from ..text import language_name, og_locale
 from ..text import parse_locale as locale
 from . import events, times
 from .ics import webcal_url
+from .markup import relative_url
 from .views import ToHtml, absolute, alternates, session_translations, switcher
 
 SITE_ICS = "calendar.ics"
@@ -35,7 +37,7 @@ def programme_ics_url(version: Version) -> str:
 
 
 def session_card(site: Site, session: Session, lang: str) -> dict[str, Any]:
-    """What a list or grid shows of a session: time in the site's zone, title, status."""
+    """What a list or grid shows of a session: time in the site's reference zone (named), title, status."""
     order, zone = site.config.languages, site.config.timezone
     start = session.start_utc.astimezone(zone)
     loc = locale(lang)
@@ -49,6 +51,7 @@ def session_card(site: Site, session: Session, lang: str) -> dict[str, Any]:
         "date": babel_dates.format_date(start, "full", locale=loc),
         "day": start.day,
         "time": babel_dates.format_time(start, "short", tzinfo=zone, locale=loc),
+        "zone": times.zone_label(zone.key, lang),
         "start_utc": session.start_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "end_utc": session.end_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "start_iso": start.isoformat(),
@@ -60,24 +63,71 @@ def session_card(site: Site, session: Session, lang: str) -> dict[str, Any]:
 
 
 def page_calendar(site: Site, version: Version) -> dict[str, Any]:
-    """Calendar variables for a page: its programme's sessions, or every session."""
+    """Calendar variables for a page: its programme's sessions, or every session; the next-session panel."""
     lang = version.lang
-    if version.source.layout == "calendar":
+    calendar_page = version.source.layout == "calendar"
+    if calendar_page:
         sessions = site.sessions
         ics = f"/{lang}/{SITE_ICS}"
     else:
         sessions = site.programme_sessions(version.key)
         ics = programme_ics_url(version) if sessions else None
     cards = [session_card(site, s, lang) for s in sessions]
-    programmes = _programmes(cards) if version.source.layout == "calendar" else []
+    programmes = _programmes(cards) if calendar_page else []
+    if version.key == "index":
+        panel = next_panel(site, site.sessions, lang, version.url, _calendar_page_url(site, lang))
+    else:
+        list_url = version.url + ("#list-heading" if calendar_page else "#sessions-heading")
+        panel = next_panel(site, sessions, lang, version.url, list_url) if sessions else None
     return {
         "sessions": cards,
-        "months": _months(cards, lang, programmes) if version.source.layout == "calendar" else [],
+        "months": _months(cards, lang, programmes) if calendar_page else [],
         "programmes": programmes,
         "ics": ics,
         "webcal": webcal_url(absolute(site.config, ics)) if ics else None,
-        "zone_label": babel_dates.get_timezone_location(site.config.timezone, locale=locale(lang)),
+        "zone_label": times.zone_label(site.config.timezone.key, lang),
+        "panel": panel,
     }
+
+
+def _calendar_page_url(site: Site, lang: str) -> str | None:
+    """The site-wide calendar page in `lang`, if the site has one."""
+    return next((v.url for v in site.versions if v.lang == lang and v.source.layout == "calendar"), None)
+
+
+def next_panel(site: Site, sessions: tuple[Session, ...], lang: str, page_url: str,
+               list_url: str | None) -> dict[str, Any] | None:
+    """The "next session" panel of a page: what is true at any date, and the scheduled sessions for the
+    script, which picks the one on now or next at view time (so the build does not depend on the date)."""
+    if not sessions:
+        return None
+    config, order, loc = site.config, site.config.languages, locale(lang)
+    scheduled = [s for s in sessions if s.status == "scheduled"]
+    days = [s.start_utc.astimezone(config.timezone).date() for s in scheduled]
+    if not days:
+        dates = ""
+    elif days[0] == days[-1]:
+        dates = babel_dates.format_date(days[0], "long", locale=loc)
+    else:
+        dates = babel_dates.format_interval(days[0], days[-1], "yMMMMd", locale=loc)
+    data = []
+    for session in scheduled:
+        url = session_url(lang, session.id)
+        programme = site.version(session.programme, lang)
+        data.append({
+            "id": session.id,
+            "title": session.title.get(lang, order),
+            "lang": session.title.lang_of(lang, order),
+            "url": relative_url(page_url, url),
+            "programme": programme.source.title if programme else "",
+            "programmeUrl": relative_url(page_url, programme.url) if programme else "",
+            "start": session.start_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "end": session.end_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "join": session.join_url or "",
+            # The .ics file only: Google and Outlook links (on the session page) would triple the data.
+            "ics": relative_url(page_url, ics_url(lang, session.id)),
+        })
+    return {"count": len(scheduled), "dates": dates, "list_url": list_url, "sessions": data}
 
 
 #: Programme colours in the month grids: `.mark-1` … `.mark-6` in style.css, used in turn.
@@ -141,6 +191,7 @@ def session_view(site: Site, session: Session, lang: str, to_html: ToHtml) -> di
     summary = to_html(summary_source, summary_lang, session.source, session.line) if summary_source else Markup("")
     body = to_html(text.body, text.lang, text.path, text.body_line) if text else Markup("")
     page_url = absolute(config, url)
+    cities = times.city_times(session, config, lang)
     description = events.summary_plain(session, lang, order)
     urls = {code: session_url(code, session.id) for code in order}
     # Like a fallback page: a page that borrows any piece is no translation (canonical: the first real one).
@@ -158,9 +209,11 @@ def session_view(site: Site, session: Session, lang: str, to_html: ToHtml) -> di
                  "source_language": language_name(borrowed[missing[0]], lang, label=False) if missing else ""},
         "session": {
             **card,
-            "when": times.format_when(session, lang),
-            "moved_from": times.format_moment(session.previous_start[-1], lang) if session.previous_start else None,
-            "cities": times.city_times(session, config, lang),
+            "when": times.format_when(session, lang, config.timezone),
+            "own": times.format_when(session, lang, session.zone) if session.zone.key != config.timezone.key else None,
+            "moved_from": times.format_moment(session.previous_start[-1], lang, config.timezone) if session.previous_start else None,
+            "cities": [{"role": role, "rows": rows} for role in CITY_ROLES
+                       if (rows := [c for c in cities if c.role == role])],
             "summary": summary,
             "summary_lang": summary_lang,
             "body": body,

@@ -17,6 +17,7 @@ from ..content import section_of
 from ..model import Site, Version, session_url
 from ..sessions import Session
 from ..text import language_name, og_locale
+from . import times
 
 
 class ToHtml(Protocol):
@@ -54,6 +55,10 @@ def site_view(site: Site, lang: str) -> dict[str, Any]:
         "home": f"/{lang}/",
         "languages": [{"code": code, "name": language_name(code)} for code in order],
         "nav": _nav(site, lang),
+        # The reference zone of every headline time, and the locale's clock, for the script's times.
+        "zone": config.timezone.key,
+        "zone_label": times.zone_label(config.timezone.key, lang),
+        "hour_cycle": times.hour_cycle(lang),
     }
 
 

@@ -114,6 +114,8 @@ async function print(browser, urls) {
   return withPage(browser, { viewport: { width: WIDE, height: HEIGHT } }, async (page) => {
     const out = [];
     await page.emulateMedia({ media: 'print' });
+    // Before every session: once a session is over, site.js takes its join link away.
+    await page.clock.setFixedTime(new Date('2000-01-01T00:00:00Z'));
     for (const url of urls) {
       await page.goto(url, { waitUntil: 'load' });
       out.push({
