@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+import vobjectx
 
 from conftest import SITES, validate_ics
 from echosite.cli import main
@@ -17,7 +18,7 @@ from echosite.config import Config, load_config
 from echosite.errors import Diagnostics
 from echosite.pipeline import build as build_site
 from echosite.render.events import summary_plain
-from echosite.render.ics import PRODID, assemble_calendar, event_ics, event_stamp, webcal_url
+from echosite.render.ics import PRODID, assemble_calendar, event_ics, event_stamp
 from echosite.sessions import Session, load_calendar
 
 UTC = timezone.utc
@@ -178,6 +179,34 @@ def test_calendar_properties(site) -> None:
     assert str(parsed["X-WR-CALNAME"]) == "Programa de patología"
 
 
+@pytest.mark.parametrize("name", ['Cáncer; mama, "cuello" \\ y más', "A, B; C", 'Say "hi"'])
+def test_calendar_name_is_escaped_text_another_parser_reads_back(site, name) -> None:
+    """X-WR-CALNAME is TEXT: vobject (not the library that writes it) reads the whole name back."""
+    config, sessions = site
+    data = calendar_ics(sessions, "es", config, name)
+    assert vobjectx.read_one(data.decode("utf-8")).contents["x-wr-calname"][0].value == name
+    assert validate_ics(data) == []
+
+
+def test_feeds_carry_refresh_hints_and_single_files_none(site) -> None:
+    config, sessions = site
+    events_ = [event_ics(s, "en", config.languages, config, session_url("en", s), "", "Online") for s in sessions]
+    feed = vobjectx.read_one(assemble_calendar("Feed", events_, feed=True).decode("utf-8"))
+    interval = feed.contents["refresh-interval"][0]
+    assert (interval.value, interval.params) == ("PT12H", {"VALUE": ["DURATION"]})
+    assert feed.contents["x-published-ttl"][0].value == "PT12H"
+    assert [e.uid.value for e in feed.vevent_list] == ["p-01@example.org", "p-02@example.org", "p-03@example.org"]
+    single = vobjectx.read_one(assemble_calendar("One", events_[:1]).decode("utf-8"))
+    assert "refresh-interval" not in single.contents and "x-published-ttl" not in single.contents
+
+
+def test_a_summary_replaces_the_title(site) -> None:
+    config, sessions = site
+    event = event_ics(sessions[1], "es", config.languages, config, session_url("es", sessions[1]), "", "En línea",
+                      summary="Cancelada: Repeated hour")
+    assert str(icalendar.Event.from_ical(event)["SUMMARY"]) == "Cancelada: Repeated hour"
+
+
 def test_dtstamp_from_content_not_the_clock(site) -> None:
     config, sessions = site
     en, es = events(build(site, "en")), events(build(site, "es"))
@@ -230,10 +259,6 @@ def test_validate_ics_reports_broken_nesting() -> None:
 
 def test_validate_ics_reports_a_file_that_is_no_calendar() -> None:
     assert validate_ics(b"")[:2] == ["line 1: the file does not end with CRLF", "line 1: no BEGIN:VCALENDAR"]
-
-
-def test_webcal_url() -> None:
-    assert webcal_url("https://example.org/teleecho/en/calendar.ics") == "webcal://example.org/teleecho/en/calendar.ics"
 
 
 def test_assembled_calendar_equals_icalendars_own_serialization(tmp_path):

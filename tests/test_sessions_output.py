@@ -4,11 +4,12 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+import vobjectx
 import yaml
 
 from conftest import REPO, parse_html, validate_ics
@@ -140,8 +141,12 @@ def test_google_and_outlook_links(built_default_site, default_sessions):
         fmt = "%Y%m%dT%H%M%SZ"
         assert google["dates"] == [f"{s['start']:{fmt}}/{s['end']:{fmt}}"]
         assert google["action"] == ["TEMPLATE"]
-        outlook = parse_qs(urlsplit(next(h for h in hrefs if "outlook.live.com" in h)).query)
-        assert datetime.fromisoformat(outlook["startdt"][0]) == s["start"]
+        for host in ("outlook.office.com", "outlook.live.com"):  # work or school accounts, Outlook.com
+            link = urlsplit(next(h for h in hrefs if urlsplit(h).netloc == host))
+            assert link.path == "/calendar/deeplink/compose"
+            outlook = parse_qs(link.query)
+            assert datetime.fromisoformat(outlook["startdt"][0]) == s["start"]
+            assert datetime.fromisoformat(outlook["enddt"][0]) == s["end"]
 
 
 def ics_events(path: Path) -> dict[str, icalendar.Event]:
@@ -167,6 +172,24 @@ def test_ics_files_per_session_programme_and_site(built_default_site, default_se
     assert set(ics_events(out / "en/calendar.ics")) == set(ics_events(out / "es/calendar.ics"))
 
 
+def test_feeds_read_alike_in_a_second_parser(built_default_site, default_sessions):
+    """vobject reads every file with the instants the YAML means; feeds ask to be refreshed;
+    a cancelled session's title says so in the calendar's language (Outlook ignores STATUS)."""
+    prefix = {"en": "Cancelled: ", "es": "Cancelada: "}
+    for path in sorted(built_default_site.rglob("*.ics")):
+        lang = path.relative_to(built_default_site).parts[0]
+        calendar = vobjectx.read_one(path.read_text(encoding="utf-8"))
+        is_feed = path.parent.parent.name != "sessions"
+        assert ("refresh-interval" in calendar.contents) == is_feed, path
+        assert ("x-published-ttl" in calendar.contents) == is_feed, path
+        for event in calendar.vevent_list:
+            s = default_sessions[event.uid.value.split("@")[0]]
+            assert (event.dtstart.value, event.dtend.value) == (s["start"], s["end"])
+            cancelled = s["status"] == "cancelled"
+            assert event.summary.value.startswith(prefix[lang]) == cancelled, (path, event.summary.value)
+            assert (event.status.value == "CANCELLED") == cancelled
+
+
 def test_ics_files_have_crlf_and_short_lines(built_default_site):
     for path in built_default_site.rglob("*.ics"):
         data = path.read_bytes()
@@ -174,14 +197,27 @@ def test_ics_files_have_crlf_and_short_lines(built_default_site):
         assert all(len(line) <= 75 for line in data.split(b"\r\n")), path
 
 
-def test_webcal_subscribe_links(built_default_site):
-    tree = parse_html(built_default_site / "en/calendar/index.html")
+@pytest.mark.parametrize("page, feed, name", [
+    ("en/calendar/index.html", "en/calendar.ics", "Quality Improvement of Cancer Care Systems"),
+    ("es/programmes/patologia/index.html", "es/programmes/patologia/pathology.ics",
+     "Mejora de la calidad de los laboratorios de patología para el diagnóstico del cáncer"),
+])
+def test_subscribe_links_for_every_app(built_default_site, page, feed, name):
+    """webcal, Google Calendar, both Outlook hosts, the file, and the https address as text."""
+    tree = parse_html(built_default_site / page)
+    https, webcal = f"https://example.org/teleecho/{feed}", f"webcal://example.org/teleecho/{feed}"
     hrefs = [a.get("href") for a in tree.iter("a") if a.get("href")]
-    assert "webcal://example.org/teleecho/en/calendar.ics" in hrefs
-    prog = parse_html(built_default_site / "es/programmes/patologia/index.html")
-    hrefs = [a.get("href") for a in prog.iter("a") if a.get("href")]
-    assert "webcal://example.org/teleecho/es/programmes/patologia/pathology.ics" in hrefs
-    assert "pathology.ics" in hrefs
+    assert webcal in hrefs and https in [urljoin("https://example.org/teleecho/" + page, h) for h in hrefs]
+    google = urlsplit(next(h for h in hrefs if h.startswith("https://calendar.google.com/")))
+    assert google.path == "/calendar/r" and parse_qs(google.query) == {"cid": [webcal]}
+    for host in ("outlook.office.com", "outlook.live.com"):
+        link = urlsplit(next(h for h in hrefs if urlsplit(h).netloc == host))
+        assert link.path == "/calendar/0/addfromweb"
+        assert parse_qs(link.query) == {"url": [https], "name": [name]}
+    # Without a script the address is plain text to select; site.js adds a copy button beside it.
+    code = next(c for c in tree.iter("code") if "copyable" in (c.get("class") or ""))
+    assert code.text == https and code.get("data-copy-label")
+    assert (built_default_site / feed).is_file()
 
 
 def test_programme_page_lists_its_sessions_only(built_default_site, default_sessions):

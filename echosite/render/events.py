@@ -1,6 +1,7 @@
 """Stage 6 (render): a session as calendar apps and search engines read it.
 
-"Add to calendar" links (Google Calendar, Outlook.com) with exact UTC times, the
+"Add to calendar" links (Google Calendar, Outlook for work accounts and Outlook.com)
+with exact UTC times, "subscribe" links to a whole calendar for the same apps, the
 plain-text description they share with the iCalendar files (`ics.py`), and
 schema.org `Event` data for the session page.
 """
@@ -16,6 +17,8 @@ from .markup import plain_text
 _SCHEMA = "https://schema.org/"
 _EVENT_STATUS = {"scheduled": "EventScheduled", "cancelled": "EventCancelled",
                  "postponed": "EventPostponed"}
+#: Outlook's two web hosts: Microsoft 365 work or school accounts, and personal Outlook.com ones.
+OUTLOOK_HOSTS = {"office": "https://outlook.office.com", "live": "https://outlook.live.com"}
 
 
 def summary_plain(session: Session, lang: str, order: tuple[str, ...]) -> str:
@@ -51,8 +54,8 @@ def google_calendar_url(session: Session, lang: str, order: tuple[str, ...], det
     return "https://calendar.google.com/calendar/render?" + urlencode(query, safe="/:", quote_via=quote)
 
 
-def outlook_url(session: Session, lang: str, order: tuple[str, ...], details_url: str) -> str:
-    """An Outlook.com "add event" link with the session's UTC times."""
+def outlook_url(session: Session, lang: str, order: tuple[str, ...], details_url: str, host: str = "live") -> str:
+    """An Outlook "add event" link with the session's UTC times, on a host of `OUTLOOK_HOSTS`."""
     fmt = "%Y-%m-%dT%H:%M:%SZ"
     query = [
         ("path", "/calendar/action/compose"),
@@ -63,7 +66,28 @@ def outlook_url(session: Session, lang: str, order: tuple[str, ...], details_url
         ("body", description(session, lang, order, details_url)),
         ("location", session.join_url or details_url),
     ]
-    return "https://outlook.live.com/calendar/deeplink/compose?" + urlencode(query, safe="/:", quote_via=quote)
+    return f"{OUTLOOK_HOSTS[host]}/calendar/deeplink/compose?" + urlencode(query, safe="/:", quote_via=quote)
+
+
+def webcal_url(url: str) -> str:
+    """The `webcal://` subscribe link for an absolute http(s) URL of an `.ics` file."""
+    return "webcal://" + url.split("://", 1)[1]
+
+
+def subscribe_links(feed_url: str, name: str) -> dict[str, str]:
+    """Links that subscribe calendar apps to the feed at the absolute https `feed_url`.
+
+    `webcal` opens the system's calendar app (Apple Calendar, Outlook for desktop,
+    Thunderbird); Google Calendar takes the webcal address as `cid`; Outlook on the
+    web adds a calendar "from web" on either host, under `name`.
+    """
+    webcal = webcal_url(feed_url)
+    links = {"https": feed_url, "webcal": webcal,
+             "google": "https://calendar.google.com/calendar/r?" + urlencode([("cid", webcal)], quote_via=quote)}
+    for key, host in OUTLOOK_HOSTS.items():
+        query = urlencode([("url", feed_url), ("name", name)], quote_via=quote)
+        links[f"outlook_{key}"] = f"{host}/calendar/0/addfromweb?{query}"
+    return links
 
 
 def event_jsonld(session: Session, lang: str, order: tuple[str, ...], config: Config,

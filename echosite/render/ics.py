@@ -1,7 +1,8 @@
 """Stage 6 (render): iCalendar files (RFC 5545) of sessions, built with the `icalendar` library.
 
 Times are written in UTC (`DTSTART:20210902T140000Z`): exact instants every client
-reads alike, with no VTIMEZONE to keep in step with the zone database.
+reads alike, with no VTIMEZONE to keep in step with the zone database. Subscribed
+calendars (a programme's, the site's) tell apps how often to fetch them again.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import icalendar
+from icalendar.prop import vDuration, vText
 
 from ..config import Config
 from ..sessions import Session
@@ -20,21 +22,29 @@ _STATUS = {"scheduled": "CONFIRMED", "cancelled": "CANCELLED", "postponed": "TEN
 # DTSTAMP window: see `event_stamp`.
 _STAMP_EPOCH = datetime(2021, 1, 1, tzinfo=timezone.utc)
 _STAMP_WINDOW = timedelta(days=180)
+#: How often subscribers' apps should fetch a feed again (RFC 7986 REFRESH-INTERVAL, and
+#: X-PUBLISHED-TTL for Outlook and older apps): twice a day sees a change on the day it is made.
+REFRESH = timedelta(hours=12)
 
 
-def assemble_calendar(name: str, events: list[bytes]) -> bytes:
+def assemble_calendar(name: str, events: list[bytes], *, feed: bool = False) -> bytes:
     """A VCALENDAR around already serialized VEVENTs (see `event_ics`), in the given order.
 
     Why: a site calendar repeats every session's event, so each event is
     serialized once by icalendar and reused; the result is byte for byte what
     icalendar writes for the whole calendar (tests/test_ics.py checks it).
+    A `feed` (a calendar people subscribe to) carries the refresh hints.
     """
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", icalendar.vText(name))  # an X- property is escaped only when typed as TEXT
+    # icalendar writes an X- property's text as it is: typed as TEXT, `;` `,` `\` are escaped.
+    cal.add("x-wr-calname", vText(name))
+    if feed:
+        cal.add("refresh-interval", REFRESH, parameters={"value": "DURATION"})
+        cal.add("x-published-ttl", vDuration(REFRESH))
     empty = cal.to_ical()
     end = b"END:VCALENDAR\r\n"
     assert empty.endswith(end)
@@ -42,12 +52,13 @@ def assemble_calendar(name: str, events: list[bytes]) -> bytes:
 
 
 def event_ics(session: Session, lang: str, order: tuple[str, ...], config: Config, url: str,
-              presenters_label: str, online_label: str) -> bytes:
+              presenters_label: str, online_label: str, summary: str | None = None) -> bytes:
     """One session's VEVENT in `lang`, serialized by icalendar.
 
     `url` is the session page's absolute URL; `presenters_label` ("Presenters",
     translated) prefixes the presenters in DESCRIPTION; `online_label` is the
-    LOCATION of a session without a join link.
+    LOCATION of a session without a join link; `summary` replaces the title as
+    SUMMARY (a cancelled session's "Cancelled: …": Outlook shows no STATUS).
     """
     event = icalendar.Event()  # not Event.new(): that adds a random UID and the clock's DTSTAMP
     event.add("uid", event_uid(session, config))
@@ -55,18 +66,13 @@ def event_ics(session: Session, lang: str, order: tuple[str, ...], config: Confi
     event.add("sequence", session.sequence)
     event.add("dtstart", session.start_utc)
     event.add("dtend", session.end_utc)
-    event.add("summary", session.title.get(lang, order),
+    event.add("summary", summary or session.title.get(lang, order),
               parameters={"language": session.title.lang_of(lang, order)})
     event.add("description", description(session, lang, order, url, presenters_label))
     event.add("location", session.join_url or online_label)
     event.add("url", url)
     event.add("status", _STATUS[session.status])
     return event.to_ical()
-
-
-def webcal_url(url: str) -> str:
-    """The `webcal://` subscribe link for an absolute http(s) URL of an `.ics` file."""
-    return "webcal://" + url.split("://", 1)[1]
 
 
 def event_uid(session: Session, config: Config) -> str:

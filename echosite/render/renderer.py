@@ -166,7 +166,7 @@ class SiteRenderer:
         """The iCalendar files of programmes and of the site, the language chooser, 404, sitemap, robots.txt."""
         for lang in self.config.languages:
             for url, name, sessions in session_views.calendar_files(self.site, lang):
-                out.emit(url, assemble_calendar(name, [self._event(s, lang) for s in sessions]))
+                out.emit(url, assemble_calendar(name, [self._event(s, lang) for s in sessions], feed=True))
         lang = self.config.default_language
         out.emit("/", self._template(lang, "chooser.html", **views.chooser_view(self.site)))
         sections = [Markup(self._template(code, "404-message.html", page_url="/404.html", rooted=True,
@@ -205,9 +205,11 @@ class SiteRenderer:
         key = (session.id, lang)
         if key not in self._events:
             words = self.envs[lang].get_template("labels.html").module  # translated words for iCalendar text
+            title = session.title.get(lang, self.config.languages)
             self._events[key] = event_ics(session, lang, self.config.languages, self.config,
                                           views.absolute(self.config, session_url(lang, session.id)),
-                                          words.presenters, words.online)
+                                          words.presenters, words.online,
+                                          words.cancelled(title).unescape() if session.status == "cancelled" else None)
         return self._events[key]
 
     def _sitemap(self) -> bytes:

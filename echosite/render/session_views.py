@@ -20,7 +20,6 @@ from ..sessions import Session
 from ..text import language_name, og_locale
 from ..text import parse_locale as locale
 from . import events, times
-from .ics import webcal_url
 from .markup import relative_url
 from .views import ToHtml, absolute, alternates, session_translations, switcher
 
@@ -68,10 +67,10 @@ def page_calendar(site: Site, version: Version) -> dict[str, Any]:
     calendar_page = version.source.layout == "calendar"
     if calendar_page:
         sessions = site.sessions
-        ics = f"/{lang}/{SITE_ICS}"
+        ics, name = f"/{lang}/{SITE_ICS}", site.config.title.get(lang, site.config.languages)
     else:
         sessions = site.programme_sessions(version.key)
-        ics = programme_ics_url(version) if sessions else None
+        ics, name = (programme_ics_url(version) if sessions else None), version.source.title
     cards = [session_card(site, s, lang) for s in sessions]
     programmes = _programmes(cards) if calendar_page else []
     if version.key == "index":
@@ -83,8 +82,7 @@ def page_calendar(site: Site, version: Version) -> dict[str, Any]:
         "sessions": cards,
         "months": _months(cards, lang, programmes) if calendar_page else [],
         "programmes": programmes,
-        "ics": ics,
-        "webcal": webcal_url(absolute(site.config, ics)) if ics else None,
+        "feed": {"ics": ics, **events.subscribe_links(absolute(site.config, ics), name)} if ics else None,
         "zone_label": times.zone_label(site.config.timezone.key, lang),
         "panel": panel,
     }
@@ -223,7 +221,8 @@ def session_view(site: Site, session: Session, lang: str, to_html: ToHtml) -> di
             "join_url": session.join_url,
             "ics": ics_url(lang, session.id),
             "google": events.google_calendar_url(session, lang, order, page_url),
-            "outlook": events.outlook_url(session, lang, order, page_url),
+            "outlook_office": events.outlook_url(session, lang, order, page_url, "office"),
+            "outlook_live": events.outlook_url(session, lang, order, page_url, "live"),
             "jsonld": events.event_jsonld(session, lang, order, config, page_url, description),
         },
     }

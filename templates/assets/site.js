@@ -194,6 +194,24 @@
     }
   }
 
+  // Calendar addresses: a button that copies the address (without it, the address is selectable text).
+  document.querySelectorAll(".copyable").forEach(function (el) {
+    if (!navigator.clipboard) { return; }
+    var button = document.createElement("button"), status = document.createElement("span");
+    button.type = "button";
+    button.className = "button";
+    button.textContent = el.dataset.copyLabel;
+    status.setAttribute("role", "status");
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(el.textContent.trim()).then(function () {
+        status.textContent = el.dataset.copiedLabel;
+      }, function () {  // refused (no permission): select the address for Ctrl+C instead
+        window.getSelection().selectAllChildren(el);
+      });
+    });
+    el.after(" ", button, " ", status);
+  });
+
   // Month grids: mark today, the visitor's own date; the key then explains the mark.
   var today = new Date(now);
   var iso = [today.getFullYear(), today.getMonth() + 1, today.getDate()]
