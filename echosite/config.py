@@ -62,6 +62,10 @@ class Config:
     footer: Text = Text(())
     #: What names this site in calendar event UIDs (`<session id>@<calendar_id>`); empty: `site_id`.
     calendar_id: str = ""
+    #: URL segment of session pages per language: /en/sessions/<id>/, /es/sesiones/<id>/.
+    sessions_slug: Text = Text.plain("sessions")
+    #: URL of the site-wide calendar per language (/en/calendar/) when no page has `layout: calendar`.
+    calendar_slug: Text = Text.plain("calendar")
 
     @property
     def default_language(self) -> str:
@@ -128,6 +132,9 @@ def load_config(site: Path, diag: Diagnostics, base_url: str | None = None) -> C
     for key in ("description", "footer"):
         if key in data:
             values[key] = parse_text(data[key], path, line(key), key, languages, diag, warn_missing=True)
+    for key in ("sessions_slug", "calendar_slug"):
+        if key in data:
+            values[key] = _slug(data, key, path, languages, diag, Config.__dataclass_fields__[key].default)
     values["cities"] = _cities(data, path, languages, diag)
     if "organizer" in data:
         values["organizer"] = _organizer(data, path, languages, diag)
@@ -196,6 +203,24 @@ def _calendar_id(value: object, path: Path, line: int, diag: Diagnostics) -> str
     diag.error(path, line, f'calendar_id "{value}" must be text without spaces, such as example.org/teleecho; '
                            "once calendars are published, never change it")
     return ""
+
+
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+def _slug(data: YamlMap, key: str, path: Path, languages: tuple[str, ...], diag: Diagnostics,
+          default: Text) -> Text:
+    """A URL segment per language (lowercase letters a-z, digits and hyphens); a language left
+    out keeps the `default` one, never another language's (so does every language after an error)."""
+    value = parse_text(data[key], path, data.line_of(key), key, languages, diag)
+    if value is None:
+        return default
+    for code, segment in value.values:
+        if not _SLUG.fullmatch(segment):
+            shown = f"{key}.{code}" if code in languages else key
+            diag.error(path, data.line_of(key), f'{shown} "{segment}" is not a URL segment: use lowercase letters '
+                       "a-z, digits and hyphens, such as sesiones")
+    return Text(value.values + tuple((code, default.get(code)) for code in languages if not value.has(code)))
 
 
 def _cities(data: YamlMap, path: Path, languages: tuple[str, ...], diag: Diagnostics) -> tuple[City, ...]:

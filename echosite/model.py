@@ -91,6 +91,25 @@ class Site:
         return [v for lang in self.config.languages
                 if (v := self.version(key, lang)) and not v.is_fallback and not v.source.draft]
 
+    def session_url(self, lang: str, session_id: str) -> str:
+        """Site path of a session page: `/en/sessions/pathology-01/` (the segment is `sessions_slug`)."""
+        return session_url(self.config, lang, session_id)
+
+    @property
+    def calendar_page(self) -> str | None:
+        """Key of the page that shows the site-wide calendar (`layout: calendar`), if any."""
+        return next((v.key for v in self.versions if v.source.layout == "calendar"), None)
+
+    def calendar_url(self, lang: str) -> str | None:
+        """Site path of the site-wide calendar in `lang`: the `layout: calendar` page's, else the
+        default one (`calendar_slug`); None when the site has no sessions."""
+        if not self.sessions:
+            return None
+        key = self.calendar_page
+        if key is not None:
+            return self.version(key, lang).url  # type: ignore[union-attr]  # every page exists in every language
+        return default_calendar_url(self.config, lang)
+
     def programme_sessions(self, key: str) -> tuple[Session, ...]:
         """The sessions of the programme page `key`, in time order."""
         by_programme = self.__dict__.get("_by_programme")
@@ -103,25 +122,32 @@ class Site:
         return by_programme.get(key, ())
 
 
-def session_url(lang: str, session_id: str) -> str:
+def session_url(config: Config, lang: str, session_id: str) -> str:
     """Site path of a session page."""
-    return f"/{lang}/sessions/{session_id}/"
+    return f"/{lang}/{config.sessions_slug.get(lang, config.languages)}/{session_id}/"
+
+
+def default_calendar_url(config: Config, lang: str) -> str:
+    """Where the site-wide calendar is published when no page has `layout: calendar`."""
+    return f"/{lang}/{config.calendar_slug.get(lang, config.languages)}/"
 
 
 def assemble(config: Config, root: Path, content: Content, sessions: tuple[Session, ...],
              diag: Diagnostics) -> Site:
     """Publish every page in every language and check that URLs do not collide."""
     order = config.languages
+    folders = {(source.key.removesuffix("/index"), source.lang): source.slug for page in content.pages
+               for source in page.sources if source.key.endswith("/index") and source.slug}
     versions = []
     unpaired = _unpaired(content.pages, order)
     for page in content.pages:
         for lang in order:
             own = page.source(lang)
             if own is not None:
-                versions.append(Version(page, lang, _url(lang, own.key, own.slug), own, False))
+                versions.append(Version(page, lang, _url(lang, own.key, own.slug, folders), own, False))
                 continue
             borrowed = next(s for code in order if (s := page.source(code)))
-            url = _url(lang, borrowed.key, None)
+            url = _url(lang, borrowed.key, None, folders)
             versions.append(Version(page, lang, url, borrowed, True))
             name = borrowed.path.name.removesuffix(f".{borrowed.lang}.md")
             if diag.failed(borrowed.path.with_name(f"{name}.{lang}.md")):
@@ -138,7 +164,7 @@ def assemble(config: Config, root: Path, content: Content, sessions: tuple[Sessi
             diag.warn(path, 0, "no programme page beside this calendar: its sessions get pages and calendar "
                                "files but no page lists them; add the programme's "
                                f"index.{order[0]}.md in this folder")
-    _check_unique_urls(versions, sessions, order, diag)
+    _check_unique_urls(versions, sessions, config, diag)
     return Site(config, root, tuple(versions), sessions, content.assets, content.drafts)
 
 
@@ -155,12 +181,17 @@ def _unpaired(pages: tuple[Page, ...], order: tuple[str, ...]) -> dict[tuple[str
     return found
 
 
-def _url(lang: str, key: str, slug: str | None) -> str:
-    segments = url_segments(key, slug)
+def _url(lang: str, key: str, slug: str | None, folders: dict[tuple[str, str], str]) -> str:
+    """A page's site path in `lang`: its own slug replaces its last segment, and the slug of each
+    folder above it (its `index` page's, in `lang`) replaces that folder's segment."""
+    segments = list(url_segments(key, slug))
+    parts = key.split("/")
+    for depth in range(1, len(segments)):  # every folder above the page's own segment
+        segments[depth - 1] = folders.get(("/".join(parts[:depth]), lang), segments[depth - 1])
     return "/" + "/".join((lang, *segments)) + "/"
 
 
-def _check_unique_urls(versions: list[Version], sessions: tuple[Session, ...], order: tuple[str, ...],
+def _check_unique_urls(versions: list[Version], sessions: tuple[Session, ...], config: Config,
                        diag: Diagnostics) -> None:
     # Compared without letter case: many hosts (and file systems) serve /en/About/ for /en/about/.
     taken: dict[str, tuple[Path, int, str]] = {}
@@ -172,8 +203,8 @@ def _check_unique_urls(versions: list[Version], sessions: tuple[Session, ...], o
             diag.error(version.source.path, 1, f"this page's URL {version.url} {used} "
                        f"{_rel(first[0], diag)}; rename one of them or give one another slug")
     for session in sessions:
-        for lang in order:
-            url = session_url(lang, session.id)
+        for lang in config.languages:
+            url = session_url(config, lang, session.id)
             first = taken.setdefault(url.casefold(), (session.source, session.line, url))
             if first[0] != session.source:
                 diag.error(first[0], 1, f"the URL {url} is reserved for session {session.id}; rename this page")
@@ -186,6 +217,12 @@ def _check_unique_urls(versions: list[Version], sessions: tuple[Session, ...], o
                 diag.error(version.source.path, line, f'alias "{alias}" is already used by {_rel(first[0], diag)}:'
                            f"{first[1]} ({first[2]}); an alias keeps an old URL working only while nothing else "
                            "uses it: remove the alias")
+    if sessions and not any(v.source.layout == "calendar" for v in versions):
+        for lang in config.languages:
+            url = default_calendar_url(config, lang)
+            if url.casefold() in taken:
+                diag.error(taken[url.casefold()][0], 1, f"the URL {url} is reserved for the site's calendar of "
+                           "sessions; give this page layout: calendar to show the calendar there, or rename it")
 
 
 def _rel(path: Path, diag: Diagnostics) -> str:

@@ -44,6 +44,11 @@ EDITS = {
                                            "Read the [handbook](../../../about.en.md) before the session.\n", ""),
     "previous start": lambda s: edit(s / "content/programmes/alpha/sessions.yaml", "start: 2021-10-29 10:15",
                                      "start: 2021-10-29 10:15\n    previous_start: [2021-10-28 09:00]"),
+    "folder slug": lambda s: [(s / f"content/programmes/index.{lang}.md").write_text(f"---\ntitle: P\n{slug}---\nP.\n")
+                              for lang, slug in (("en", ""), ("es", "slug: programas\n"))],
+    "calendar page removed": lambda s: [(s / f"content/calendar.{lang}.md").unlink() for lang in ("en", "es")],
+    "url segments": lambda s: edit(s / "site_config.yaml", "timezone: America/Bogota\n", "timezone: America/Bogota\n"
+                                   "sessions_slug: {es: sesiones}\ncalendar_slug: {es: calendario}\n"),
 }
 
 

@@ -15,6 +15,8 @@ import yaml
 from conftest import REPO, parse_html, validate_ics
 
 UTC = timezone.utc
+#: The default site's session folder per language (`sessions_slug` in its site_config.yaml).
+SESSIONS = {"en": "sessions", "es": "sesiones"}
 
 
 def expected_sessions(site: Path) -> dict[str, dict]:
@@ -57,7 +59,7 @@ def test_city_table_matches_zoneinfo_for_every_session_and_city(built_default_si
     assert len(zones) >= 9
     for lang in ("en", "es"):
         for sid, s in default_sessions.items():
-            tree = parse_html(built_default_site / lang / "sessions" / sid / "index.html")
+            tree = parse_html(built_default_site / lang / SESSIONS[lang] / sid / "index.html")
             rows = [tr for t in tree.iter("table") if "city-times" in (t.get("class") or "")
                     for tr in t.find("tbody").findall("tr")]
             assert len(rows) == len(zones)
@@ -70,7 +72,7 @@ def test_city_table_matches_zoneinfo_for_every_session_and_city(built_default_si
 def test_dst_changes_are_right_in_the_default_site(built_default_site):
     """Sessions on both sides of the 2021 clock changes, read as a person would."""
     def row(lang, sid, city):
-        tree = parse_html(built_default_site / lang / "sessions" / sid / "index.html")
+        tree = parse_html(built_default_site / lang / SESSIONS[lang] / sid / "index.html")
         for table in (t for t in tree.iter("table") if "city-times" in (t.get("class") or "")):
             for tr in table.find("tbody").findall("tr"):
                 if "".join(tr.find("th").itertext()) == city:
@@ -119,7 +121,7 @@ def jsonld(path: Path) -> dict:
 def test_jsonld_events(built_default_site, default_sessions):
     for lang in ("en", "es"):
         for sid, s in default_sessions.items():
-            data = jsonld(built_default_site / lang / "sessions" / sid / "index.html")
+            data = jsonld(built_default_site / lang / SESSIONS[lang] / sid / "index.html")
             assert data["@type"] == "Event"
             start, end = datetime.fromisoformat(data["startDate"]), datetime.fromisoformat(data["endDate"])
             assert start.tzinfo is not None and start == s["start"] and end == s["end"]
@@ -132,7 +134,7 @@ def test_jsonld_events(built_default_site, default_sessions):
 
 def test_google_and_outlook_links(built_default_site, default_sessions):
     for sid, s in default_sessions.items():
-        tree = parse_html(built_default_site / "es" / "sessions" / sid / "index.html")
+        tree = parse_html(built_default_site / "es" / "sesiones" / sid / "index.html")
         hrefs = [a.get("href") for a in tree.iter("a") if a.get("href")]
         if s["status"] != "scheduled":  # cancelled, or postponed: the old date no longer holds
             assert not any("calendar.google.com" in h or "outlook.live.com" in h for h in hrefs)
@@ -165,7 +167,7 @@ def test_ics_files_per_session_programme_and_site(built_default_site, default_se
             assert "DTSTAMP" in event
             if s["status"] == "cancelled":
                 assert event["STATUS"] == "CANCELLED"
-            single = ics_events(out / lang / "sessions" / sid / f"{sid}.ics")
+            single = ics_events(out / lang / SESSIONS[lang] / sid / f"{sid}.ics")
             assert list(single) == [f"{sid}@example.org"]
         programmes = list((out / lang / "programmes").rglob("*.ics"))
         assert len(programmes) == 3 and sum(len(ics_events(p)) for p in programmes) == 24
@@ -179,7 +181,7 @@ def test_feeds_read_alike_in_a_second_parser(built_default_site, default_session
     for path in sorted(built_default_site.rglob("*.ics")):
         lang = path.relative_to(built_default_site).parts[0]
         calendar = vobjectx.read_one(path.read_text(encoding="utf-8"))
-        is_feed = path.parent.parent.name != "sessions"
+        is_feed = path.parent.parent.name != SESSIONS[lang]
         assert ("refresh-interval" in calendar.contents) == is_feed, path
         assert ("x-published-ttl" in calendar.contents) == is_feed, path
         for event in calendar.vevent_list:

@@ -27,7 +27,8 @@ from ..theme import Theme
 from .links import LinkToPage
 
 #: (kind, index, lang): ("page", i, "") is `site.versions[i]`; ("session", i, "es") is
-#: `site.sessions[i]` in Spanish; ("site", 0, "") is the site-wide files.
+#: `site.sessions[i]` in Spanish; ("calendar", 0, "es") is the site-wide calendar's page in
+#: Spanish where no page has `layout: calendar`; ("site", 0, "") is the site-wide files.
 Item = tuple[str, int, str]
 SITE_ITEM: Item = ("site", 0, "")
 #: Fewer items to render than this are not worth starting processes for.
@@ -37,8 +38,11 @@ MAX_CHUNK = 50
 
 
 def site_items(site: Site) -> list[Item]:
-    """Every page version, then every session in every language (the site-wide item is rendered after them)."""
+    """Every page version, the default calendar page, then every session in every language
+    (the site-wide item is rendered after them)."""
     pages: list[Item] = [("page", i, "") for i in range(len(site.versions))]
+    if site.sessions and site.calendar_page is None:
+        pages += [("calendar", 0, lang) for lang in site.config.languages]
     return pages + [("session", i, lang) for lang in site.config.languages for i in range(len(site.sessions))]
 
 
@@ -130,7 +134,7 @@ def item_key(site: Site, structure: str, item: Item) -> str:
         session = site.sessions[index]
         identity, texts = (kind, session.id, lang), session.texts
     else:
-        identity, texts = (kind,), ()
+        identity, texts = (kind, lang), ()
     h = hashlib.sha256(structure.encode())
     for part in map(repr, identity):
         h.update(b"\0" + part.encode("utf-8"))

@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 
 from ..cache import Store
 from ..errors import Diagnostics
-from ..model import Site, session_url
+from ..model import Site
 from ..sessions import Session
 from ..text import parse_locale
 from ..theme import Theme
@@ -113,6 +113,8 @@ class SiteRenderer:
             self._page(index, out)
         elif kind == "session":
             self._session(self.site.sessions[index], lang, out)
+        elif kind == "calendar":
+            self._default_calendar(lang, out)
         else:
             self._site_files(out)
         problems = {kind: [(p.path, p.line, p.message) for p in out.diag.problems if p.is_error == kind]
@@ -153,13 +155,21 @@ class SiteRenderer:
             for alias, _line in version.source.aliases:
                 out.emit(alias, self._template(version.lang, "alias.html", **views.alias_view(self.site, version, alias)))
 
+    def _default_calendar(self, lang: str, out: _Output) -> None:
+        """The site-wide calendar's page where no page has `layout: calendar`."""
+        words = self._words(lang)
+        page = views.default_calendar_view(self.site, lang, words.calendar_title.unescape(),
+                                           words.calendar_description.unescape())
+        context = {**page, **session_views.site_calendar(self.site, lang, page["page_url"])}
+        out.emit(context["page_url"], self._template(lang, context.pop("template"), **context))
+
     def _session(self, session: Session, lang: str, out: _Output) -> None:
         """A session's page and its iCalendar file, in `lang`."""
-        context = session_views.session_view(self.site, session, lang, self._to_html(lang, session_url(lang, session.id), out))
+        context = session_views.session_view(self.site, session, lang, self._to_html(lang, self.site.session_url(lang, session.id), out))
         out.emit(context["page_url"], self._template(lang, "session.html", **context))
         event = self._event(session, lang)
         out.events[(session.id, lang)] = event
-        out.emit(session_views.ics_url(lang, session.id),
+        out.emit(session_views.ics_url(self.site, lang, session.id),
                  assemble_calendar(session.title.get(lang, self.config.languages), [event]))
 
     def _site_files(self, out: _Output) -> None:
@@ -204,13 +214,17 @@ class SiteRenderer:
         """A session's serialized VEVENT in `lang`, made once per build and reused."""
         key = (session.id, lang)
         if key not in self._events:
-            words = self.envs[lang].get_template("labels.html").module  # translated words for iCalendar text
+            words = self._words(lang)
             title = session.title.get(lang, self.config.languages)
             self._events[key] = event_ics(session, lang, self.config.languages, self.config,
-                                          views.absolute(self.config, session_url(lang, session.id)),
+                                          views.absolute(self.config, self.site.session_url(lang, session.id)),
                                           words.presenters, words.online,
                                           words.cancelled(title).unescape() if session.status == "cancelled" else None)
         return self._events[key]
+
+    def _words(self, lang: str) -> Any:
+        """The interface's words used outside templates (labels.html), in `lang`."""
+        return self.envs[lang].get_template("labels.html").module
 
     def _sitemap(self) -> bytes:
         ET.register_namespace("", SITEMAP_NS)

@@ -15,7 +15,7 @@ from babel.lists import format_list
 from markupsafe import Markup
 
 from ..config import CITY_ROLES
-from ..model import Site, Version, session_url
+from ..model import Site, Version
 from ..sessions import Session
 from ..text import language_name, og_locale
 from ..text import parse_locale as locale
@@ -26,8 +26,8 @@ from .views import ToHtml, absolute, alternates, session_translations, switcher
 SITE_ICS = "calendar.ics"
 
 
-def ics_url(lang: str, session_id: str) -> str:
-    return f"{session_url(lang, session_id)}{session_id}.ics"
+def ics_url(site: Site, lang: str, session_id: str) -> str:
+    return f"{site.session_url(lang, session_id)}{session_id}.ics"
 
 
 def programme_ics_url(version: Version) -> str:
@@ -43,7 +43,7 @@ def session_card(site: Site, session: Session, lang: str) -> dict[str, Any]:
     programme = site.version(session.programme, lang)
     return {
         "id": session.id,
-        "url": session_url(lang, session.id),
+        "url": site.session_url(lang, session.id),
         "title": session.title.get(lang, order),
         "title_lang": session.title.lang_of(lang, order),
         "status": session.status,
@@ -64,33 +64,36 @@ def session_card(site: Site, session: Session, lang: str) -> dict[str, Any]:
 def page_calendar(site: Site, version: Version) -> dict[str, Any]:
     """Calendar variables for a page: its programme's sessions, or every session; the next-session panel."""
     lang = version.lang
-    calendar_page = version.source.layout == "calendar"
-    if calendar_page:
-        sessions = site.sessions
-        ics, name = f"/{lang}/{SITE_ICS}", site.config.title.get(lang, site.config.languages)
-    else:
-        sessions = site.programme_sessions(version.key)
-        ics, name = (programme_ics_url(version) if sessions else None), version.source.title
-    cards = [session_card(site, s, lang) for s in sessions]
-    programmes = _programmes(cards) if calendar_page else []
+    if version.source.layout == "calendar":
+        return site_calendar(site, lang, version.url)
+    sessions = site.programme_sessions(version.key)
     if version.key == "index":
-        panel = next_panel(site, site.sessions, lang, version.url, _calendar_page_url(site, lang))
+        panel = next_panel(site, site.sessions, lang, version.url, site.calendar_url(lang))
     else:
-        list_url = version.url + ("#list-heading" if calendar_page else "#sessions-heading")
-        panel = next_panel(site, sessions, lang, version.url, list_url) if sessions else None
+        panel = next_panel(site, sessions, lang, version.url, version.url + "#sessions-heading") if sessions else None
+    return _calendar(site, lang, sessions, programme_ics_url(version) if sessions else None,
+                     version.source.title, months=False, panel=panel)
+
+
+def site_calendar(site: Site, lang: str, page_url: str) -> dict[str, Any]:
+    """Calendar variables for the site-wide calendar at `page_url`: every session, month by month."""
+    panel = next_panel(site, site.sessions, lang, page_url, page_url + "#list-heading")
+    return _calendar(site, lang, site.sessions, f"/{lang}/{SITE_ICS}",
+                     site.config.title.get(lang, site.config.languages), months=True, panel=panel)
+
+
+def _calendar(site: Site, lang: str, sessions: tuple[Session, ...], ics: str | None, name: str,
+              months: bool, panel: dict[str, Any] | None) -> dict[str, Any]:
+    cards = [session_card(site, s, lang) for s in sessions]
+    programmes = _programmes(cards) if months else []
     return {
         "sessions": cards,
-        "months": _months(cards, lang, programmes) if calendar_page else [],
+        "months": _months(cards, lang, programmes) if months else [],
         "programmes": programmes,
         "feed": {"ics": ics, **events.subscribe_links(absolute(site.config, ics), name)} if ics else None,
         "zone_label": times.zone_label(site.config.timezone.key, lang),
         "panel": panel,
     }
-
-
-def _calendar_page_url(site: Site, lang: str) -> str | None:
-    """The site-wide calendar page in `lang`, if the site has one."""
-    return next((v.url for v in site.versions if v.lang == lang and v.source.layout == "calendar"), None)
 
 
 def next_panel(site: Site, sessions: tuple[Session, ...], lang: str, page_url: str,
@@ -110,7 +113,7 @@ def next_panel(site: Site, sessions: tuple[Session, ...], lang: str, page_url: s
         dates = babel_dates.format_interval(days[0], days[-1], "yMMMMd", locale=loc)
     data = []
     for session in scheduled:
-        url = session_url(lang, session.id)
+        url = site.session_url(lang, session.id)
         programme = site.version(session.programme, lang)
         data.append({
             "id": session.id,
@@ -181,7 +184,7 @@ def _capitalised(text: str) -> str:
 def session_view(site: Site, session: Session, lang: str, to_html: ToHtml) -> dict[str, Any]:
     """The variables of a session's page in `lang`."""
     config, order = site.config, site.config.languages
-    url = session_url(lang, session.id)
+    url = site.session_url(lang, session.id)
     card = session_card(site, session, lang)
     text = session.text_for(lang, order)
     summary_source = session.summary.get(lang, order) if session.summary.values else ""
@@ -191,7 +194,7 @@ def session_view(site: Site, session: Session, lang: str, to_html: ToHtml) -> di
     page_url = absolute(config, url)
     cities = times.city_times(session, config, lang)
     description = events.summary_plain(session, lang, order)
-    urls = {code: session_url(code, session.id) for code in order}
+    urls = {code: site.session_url(code, session.id) for code in order}
     # Like a fallback page: a page that borrows any piece is no translation (canonical: the first real one).
     real = session_translations(site, session)
     borrowed = {"title": card["title_lang"], "summary": summary_lang, "text": text.lang if text else lang}
@@ -219,7 +222,7 @@ def session_view(site: Site, session: Session, lang: str, to_html: ToHtml) -> di
             "languages": _capitalised(format_list([language_name(code, lang, label=False)
                                                    for code in session.languages], locale=locale(lang))),
             "join_url": session.join_url,
-            "ics": ics_url(lang, session.id),
+            "ics": ics_url(site, lang, session.id),
             "google": events.google_calendar_url(session, lang, order, page_url),
             "outlook_office": events.outlook_url(session, lang, order, page_url, "office"),
             "outlook_live": events.outlook_url(session, lang, order, page_url, "live"),

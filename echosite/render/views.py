@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from ..config import Config
 from ..content import section_of
-from ..model import Site, Version, session_url
+from ..model import Site, Version
 from ..sessions import Session
 from ..text import language_name, og_locale
 from . import times
@@ -59,6 +59,8 @@ def site_view(site: Site, lang: str) -> dict[str, Any]:
         "zone": config.timezone.key,
         "zone_label": times.zone_label(config.timezone.key, lang),
         "hour_cycle": times.hour_cycle(lang),
+        # The site-wide calendar (None without sessions); the menu links a default one itself.
+        "calendar": {"url": url, "default": site.calendar_page is None} if (url := site.calendar_url(lang)) else None,
     }
 
 
@@ -113,6 +115,23 @@ def _children(site: Site, version: Version) -> list[dict[str, Any]]:
             for v in found]
 
 
+def default_calendar_view(site: Site, lang: str, title: str, description: str) -> dict[str, Any]:
+    """The variables of the site-wide calendar's page where no page has `layout: calendar`
+    (`title` and `description` are the interface's words for it; its calendar: `session_views.site_calendar`)."""
+    config = site.config
+    urls = {code: site.calendar_url(code) or "" for code in config.languages}
+    return {
+        "template": "calendar.html",
+        "page_url": urls[lang],
+        "canonical": absolute(config, urls[lang]),
+        "alternates": alternates(config, urls),
+        "switcher": switcher(lang, urls),
+        "og": {"locale": og_locale(lang), "alternates": [og_locale(code) for code in urls if code != lang]},
+        "page": {"title": title, "description": description, "content": Markup(""), "content_lang": lang,
+                 "is_fallback": False, "source_language": "", "is_home": False},
+    }
+
+
 def chooser_view(site: Site) -> dict[str, Any]:
     """The root page's variables: one choice per language, each in its own language."""
     config, order = site.config, site.config.languages
@@ -150,6 +169,8 @@ def translation_groups(site: Site) -> list[dict[str, str]]:
         group = {v.lang: v.url for v in site.translations(version.key)}
         if group:
             groups.append(group)
+    if site.sessions and site.calendar_page is None:
+        groups.append({lang: site.calendar_url(lang) or "" for lang in site.config.languages})
     for session in site.sessions:
         if group := session_translations(site, session):
             groups.append(group)
@@ -158,4 +179,4 @@ def translation_groups(site: Site) -> list[dict[str, str]]:
 
 def session_translations(site: Site, session: Session) -> dict[str, str]:
     """The session's pages (lang -> site path) in the languages it lacks nothing in: its real translations."""
-    return {lang: session_url(lang, session.id) for lang in site.config.languages if not session.missing(lang)}
+    return {lang: site.session_url(lang, session.id) for lang in site.config.languages if not session.missing(lang)}
