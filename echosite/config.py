@@ -62,6 +62,9 @@ class Config:
     footer: Text = Text(())
     #: What names this site in calendar event UIDs (`<session id>@<calendar_id>`); empty: `site_id`.
     calendar_id: str = ""
+    #: Default image of pages and sessions for link previews and event data: a site path
+    #: (`/images/programme.png`, a file of content/) or an absolute http(s) URL.
+    image: str | None = None
     #: URL segment of session pages per language: /en/sessions/<id>/, /es/sesiones/<id>/.
     sessions_slug: Text = Text.plain("sessions")
     #: URL of the site-wide calendar per language (/en/calendar/) when no page has `layout: calendar`.
@@ -135,6 +138,8 @@ def load_config(site: Path, diag: Diagnostics, base_url: str | None = None) -> C
     for key in ("sessions_slug", "calendar_slug"):
         if key in data:
             values[key] = _slug(data, key, path, languages, diag, Config.__dataclass_fields__[key].default)
+    if "image" in data:
+        values["image"] = _image(data["image"], site, path, data.line_of("image"), diag)
     values["cities"] = _cities(data, path, languages, diag)
     if "organizer" in data:
         values["organizer"] = _organizer(data, path, languages, diag)
@@ -203,6 +208,23 @@ def _calendar_id(value: object, path: Path, line: int, diag: Diagnostics) -> str
     diag.error(path, line, f'calendar_id "{value}" must be text without spaces, such as example.org/teleecho; '
                            "once calendars are published, never change it")
     return ""
+
+
+def _image(value: object, site: Path, path: Path, line: int, diag: Diagnostics) -> str | None:
+    """An image's site path (a file of content/) or absolute URL."""
+    if isinstance(value, str):
+        try:
+            parts = urlsplit(value)
+        except ValueError:  # such as an unclosed [ in the host
+            parts = None
+        if parts and parts.scheme in ("http", "https") and parts.netloc:
+            return value
+        inside = value.strip("/")
+        if inside and ".." not in inside.split("/") and (site / "content" / inside).is_file():
+            return "/" + inside
+    diag.error(path, line, f'image "{value}" is neither a file in content/ nor an absolute http(s) URL; give the '
+               "image's path from content/, such as images/programme.png, or a URL such as https://…/image.png")
+    return None
 
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")

@@ -29,6 +29,7 @@ SESSION_KEYS = ("id", "start", "previous_start", "duration", "title", "summary",
 TEXT_KEYS = ("title", "summary")
 #: Front matter of `sessions/<id>.<lang>.md`: overrides, and `translated_from` (written by `i18n reviewed`).
 SESSION_TEXT_KEYS = (*TEXT_KEYS, "translated_from")
+PRESENTER_KEYS = ("name", "role", "affiliation")
 STATUSES = ("scheduled", "cancelled", "postponed")
 MAX_DURATION = 24 * 60
 
@@ -60,6 +61,17 @@ class SessionText:
 
 
 @dataclass(frozen=True)
+class Presenter:
+    """A person presenting a session. Each part may differ by language (honorifics: "Dr", "Dra.")."""
+
+    name: Text
+    #: Such as "Chief Medical Officer"; may be empty.
+    role: Text = Text(())
+    #: Such as "American Society for Clinical Pathology (ASCP)"; may be empty.
+    affiliation: Text = Text(())
+
+
+@dataclass(frozen=True)
 class Session:
     """One live session of a programme, as its calendar declares it."""
 
@@ -75,8 +87,8 @@ class Session:
     title: Text
     #: Summary as Markdown (overrides merged in); may be empty.
     summary: Text
-    #: Presenters' names, as written.
-    presenters: tuple[str, ...]
+    #: The people presenting it, in the order written.
+    presenters: tuple[Presenter, ...]
     #: Languages the session is held in (default: the site's default language).
     languages: tuple[str, ...]
     #: Link to join the live session, if published.
@@ -292,7 +304,7 @@ def _read_session(item: Any, line: int, path: Path, zone: ZoneInfo | None, confi
     draft["start"] = _start(it, zone) if zone is not None else None
     draft["previous_start"] = _previous_starts(it, zone, draft["start"]) if zone is not None else ()
     draft["duration"] = _duration(it)
-    draft["presenters"] = _presenters(it)
+    draft["presenters"] = _presenters(it, config.languages)
     draft["languages"] = _languages(it, config.languages)
     draft["join_url"] = _join_url(it)
     draft["status"] = _status(it)
@@ -462,22 +474,54 @@ def _duration(it: _Item) -> int | None:
     return value
 
 
-def _presenters(it: _Item) -> tuple[str, ...]:
+_PRESENTER_HINT = ('such as presenters: ["Dr Dan Milner", {name: {en: "Dr Laura Méndez", es: "Dra. Laura Méndez"}, '
+                   'role: "Pathologist", affiliation: "ASCP"}]')
+
+
+def _presenters(it: _Item, languages: tuple[str, ...]) -> tuple[Presenter, ...]:
+    """Each presenter: a name in quotes, or {name, role, affiliation}, each text or one per language."""
     value = it.data.get("presenters", [])
     if value is None:
         return ()
     if not isinstance(value, list):
-        it.error("presenters", '"presenters" must be a list of names, such as presenters: ["Dr Ana Pérez", "Dr Dan Milner"]')
+        it.error("presenters", f'"presenters" must be a list of people, {_PRESENTER_HINT}')
         return ()
     lines = getattr(value, "lines", [it.data.line_of("presenters")] * len(value))
-    names = []
-    for name, line in zip(value, lines):
-        if not isinstance(name, str) or not name.strip():
-            it.failed = True
-            it.diag.error(it.path, line, f'each presenter must be a name in quotes, such as "Dr Ana Pérez"; got "{name}"')
+    people = []
+    for item, line in zip(value, lines):
+        if isinstance(item, YamlMap):
+            person = _presenter(it, item, languages)
+            if person is not None:
+                people.append(person)
+        elif isinstance(item, str) and item.strip():
+            people.append(Presenter(Text.plain(item.strip())))
         else:
-            names.append(name.strip())
-    return tuple(names)
+            it.failed = True
+            it.diag.error(it.path, line, f'each presenter must be a name in quotes or a mapping with a name, '
+                                         f'{_PRESENTER_HINT}; got "{item}"')
+    return tuple(people)
+
+
+def _presenter(it: _Item, item: YamlMap, languages: tuple[str, ...]) -> Presenter | None:
+    for key in item:
+        if key not in PRESENTER_KEYS:
+            it.diag.warn(it.path, item.line_of(key), f'unknown presenter key "{key}"'
+                                                     f'{did_you_mean(str(key), PRESENTER_KEYS)}; it is ignored')
+    if "name" not in item:
+        it.failed = True
+        it.diag.error(it.path, item.line, f'a presenter needs a name, {_PRESENTER_HINT}')
+        return None
+    parts = {}
+    for key in PRESENTER_KEYS:
+        if key in item:
+            text = parse_text(item[key], it.path, item.line_of(key), f"presenter {key}", languages, it.diag)
+            if text is None or not all(v.strip() for _, v in text.values):
+                it.failed = True
+                if text is not None:
+                    it.diag.error(it.path, item.line_of(key), f'the presenter\'s {key} is empty; write it or remove it')
+                return None
+            parts[key] = Text(tuple((code, v.strip()) for code, v in text.values))
+    return Presenter(**parts)
 
 
 def _languages(it: _Item, configured: tuple[str, ...]) -> tuple[str, ...]:

@@ -38,6 +38,8 @@ cities:
   - {name: {en: Kigali, es: Kigali}, timezone: Africa/Kigali}
 """
 
+PRESENTER_HINT = ('such as presenters: ["Dr Dan Milner", {name: {en: "Dr Laura Méndez", es: "Dra. Laura Méndez"}, '
+                  'role: "Pathologist", affiliation: "ASCP"}]')
 GOOD_ITEM = """\
 sessions:
   - id: s-01
@@ -122,7 +124,7 @@ def test_valid_calendar_loads_with_every_field(site: Path, config: Config) -> No
     assert first.end_utc == datetime(2021, 9, 2, 15, 30, tzinfo=UTC)
     assert first.zone.key == "America/Bogota"
     assert first.title.get("es") == "Sistemas de calidad"
-    assert first.presenters == ("Dr Dan Milner (ASCP)", "Dra. Ana Pérez")
+    assert [person.name.get("es") for person in first.presenters] == ["Dr Dan Milner (ASCP)", "Dra. Ana Pérez"]
     assert first.languages == ("es", "en")
     assert first.status == "cancelled"
     assert first.join_url == "https://zoom.us/j/123"
@@ -220,9 +222,16 @@ BAD_CASES = [
     ("summary-no-default-language", GOOD_ITEM + '    summary: {es: "Resumen"}\n', [
         (6, '"summary" has no text in the default language "en"; add en: "…"')]),
     ("presenters-not-a-list", GOOD_ITEM + "    presenters: Dr A\n", [
-        (6, '"presenters" must be a list of names, such as presenters: ["Dr Ana Pérez", "Dr Dan Milner"]')]),
+        (6, '"presenters" must be a list of people, ' + PRESENTER_HINT)]),
     ("presenter-not-text", GOOD_ITEM + "    presenters:\n      - Dr A\n      - 123\n", [
-        (8, 'each presenter must be a name in quotes, such as "Dr Ana Pérez"; got "123"')]),
+        (8, 'each presenter must be a name in quotes or a mapping with a name, ' + PRESENTER_HINT + '; got "123"')]),
+    ("presenter-without-name", GOOD_ITEM + "    presenters:\n      - {role: Nurse}\n", [
+        (7, "a presenter needs a name, " + PRESENTER_HINT)]),
+    ("presenter-empty-role", GOOD_ITEM + '    presenters:\n      - {name: Ana, role: {en: Nurse, es: " "}}\n', [
+        (7, "the presenter's role is empty; write it or remove it")]),
+    ("presenter-role-not-text", GOOD_ITEM + "    presenters:\n      - {name: Ana, affiliation: [A, B]}\n", [
+        (7, '"presenter affiliation" must be text, or a mapping of language code to text (en: "…", es: "…"); '
+            "put it in quotes")]),
     ("language-yaml-no", GOOD_ITEM + "    language: no\n", [
         (6, '"language" "no" is not a configured language (YAML reads no, yes, on and off as true or false: '
             "put a code in quotes); use en, es or a list of them")]),
@@ -263,6 +272,24 @@ def test_bad_input_is_reported_with_line(site: Path, config: Config, yaml_text: 
     assert errors(diag) == expected
     assert sessions == ()
     assert all(p.path == CALENDAR for p in diag.errors)
+
+
+def test_presenters_are_people_with_a_role_or_an_affiliation(site: Path, config: Config) -> None:
+    """Plain names still work; a mapping gives each part per language (honorifics: "Dr", "Dra.")."""
+    sessions, diag = load(site, config, GOOD_ITEM + """\
+    presenters:
+      - "Carlos Benítez, MSc"
+      - &lm {name: {en: "Dr Laura Méndez", es: "Dra. Laura Méndez"}, role: {en: Pathologist, es: Patóloga},
+             affiliation: ASCP, title: Dr}
+      - *lm
+""")
+    assert errors(diag) == []
+    assert warnings(diag) == [(9, 'unknown presenter key "title"; it is ignored')]
+    carlos, laura, again = sessions[0].presenters
+    assert (carlos.name.get("es"), carlos.role.values, carlos.affiliation.values) == ("Carlos Benítez, MSc", (), ())
+    assert [laura.name.get(lang) for lang in ("en", "es")] == ["Dr Laura Méndez", "Dra. Laura Méndez"]
+    assert (laura.role.get("es"), laura.affiliation.get("es")) == ("Patóloga", "ASCP")
+    assert again == laura
 
 
 def test_unknown_keys_warn_with_did_you_mean(site: Path, config: Config) -> None:
@@ -613,10 +640,12 @@ def test_outlook_link_has_exact_utc_dates(site: Path, config: Config) -> None:
 
 
 def test_event_jsonld(site: Path, config: Config) -> None:
-    sessions, _ = load(site, config, GOOD_ITEM + '    presenters: ["Dr A"]\n    language: es\n'
+    sessions, _ = load(site, config, GOOD_ITEM + '    presenters: ["Dr A", {name: {en: Dr B, es: Dra. B}, role: '
+                                    '{en: Nurse, es: Enfermera}, affiliation: ISNCC}]\n    language: es\n'
                                     "    join_url: https://zoom.us/j/1\n    status: cancelled\n")
     data = json.loads(json.dumps(events.event_jsonld(
-        sessions[0], "es", config.languages, config, "https://example.org/es/s/", "Resumen")))
+        sessions[0], "es", config.languages, config, "https://example.org/es/s/", "Resumen",
+        "https://example.org/i.png")))
     start = datetime.fromisoformat(data["startDate"])
     end = datetime.fromisoformat(data["endDate"])
     assert start.utcoffset() is not None and end.utcoffset() is not None
@@ -629,16 +658,20 @@ def test_event_jsonld(site: Path, config: Config) -> None:
     assert data["location"] == {"@type": "VirtualLocation", "url": "https://zoom.us/j/1"}
     assert data["inLanguage"] == "es"
     assert data["organizer"] == {"@type": "Organization", "name": "C/Can", "url": "https://citycancerchallenge.org/"}
-    assert data["performer"] == [{"@type": "Person", "name": "Dr A"}]
+    assert data["performer"] == [{"@type": "Person", "name": "Dr A"},
+                                 {"@type": "Person", "name": "Dra. B", "jobTitle": "Enfermera",
+                                  "affiliation": {"@type": "Organization", "name": "ISNCC"}}]
     assert data["url"] == "https://example.org/es/s/" and data["description"] == "Resumen"
+    assert data["image"] == ["https://example.org/i.png"]
 
 
 def test_event_jsonld_status_and_location_defaults(site: Path, config: Config) -> None:
     sessions, _ = load(site, config, GOOD_ITEM + "    status: postponed\n")
-    data = events.event_jsonld(sessions[0], "en", config.languages, config, "https://example.org/en/s/", "")
+    data = events.event_jsonld(sessions[0], "en", config.languages, config, "https://example.org/en/s/", "Title",
+                               None)
     assert data["eventStatus"] == "https://schema.org/EventPostponed"
     assert data["location"]["url"] == "https://example.org/en/s/"
-    assert "description" not in data and "performer" not in data
+    assert "image" not in data and "performer" not in data
 
 
 def test_plain_text_of_markdown_summary() -> None:

@@ -172,6 +172,9 @@ def test_sitemap_alternates_and_no_fallbacks(basic_out):
     assert BASE + "es/only-english/" not in urls
     assert BASE + "en/only-english/" in urls
     assert urls[BASE + "es/acerca/"] == {"en": BASE + "en/about/", "es": BASE + "es/acerca/", "x-default": BASE}
+    # The language chooser is listed too, with the home pages it leads to.
+    assert urls[BASE] == {"en": BASE + "en/", "es": BASE + "es/", "x-default": BASE}
+    assert list(urls)[0] == BASE
     for loc, links in urls.items():
         assert loc in links.values()
 
@@ -188,6 +191,19 @@ def test_robots_txt_of_a_site_at_the_root_of_its_host(tmp_path):
     build(SITES / "basic", tmp_path / "out", base_url="https://teleecho.example.org/", cache_dir=tmp_path / "cache")
     assert (tmp_path / "out/robots.txt").read_text() == (
         "User-agent: *\nAllow: /\n\nSitemap: https://teleecho.example.org/sitemap.xml\n")
+
+
+def test_every_page_has_the_sites_own_icon(basic_out):
+    """A favicon of the theme on every page (browsers would otherwise ask for /favicon.ico: a 404)."""
+    for path in [*basic_out.rglob("*.html")]:
+        icons = [link.get("href") for link in parse_html(path).iter("link") if link.get("rel") == "icon"]
+        assert len(icons) == 1, path
+        href = icons[0]
+        target = (basic_out / "404.html" if path.name == "404.html" else path).parent
+        resolved = (basic_out / href.removeprefix("/sub/path/")) if href.startswith("/") else target / href
+        assert resolved.resolve() == (basic_out / "assets/favicon.svg").resolve(), path
+    assert (basic_out / "assets/favicon.svg").read_bytes().startswith(b"<svg")
+
 
 
 def test_no_third_party_requests(basic_out):

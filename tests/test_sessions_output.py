@@ -130,6 +130,10 @@ def test_jsonld_events(built_default_site, default_sessions):
             status = {"scheduled": "EventScheduled", "cancelled": "EventCancelled", "postponed": "EventPostponed"}
             assert data["eventStatus"] == "https://schema.org/" + status[s["status"]]
             assert data["organizer"]["name"] and data["inLanguage"]
+            # Every event has a description and the site's default image (site_config.yaml `image`).
+            assert data["description"].strip()
+            assert data["image"] == ["https://example.org/teleecho/images/teleecho-2021.png"]
+    assert (built_default_site / "images/teleecho-2021.png").read_bytes().startswith(b"\x89PNG\r\n")
 
 
 def test_google_and_outlook_links(built_default_site, default_sessions):
@@ -169,7 +173,7 @@ def test_ics_files_per_session_programme_and_site(built_default_site, default_se
                 assert event["STATUS"] == "CANCELLED"
             single = ics_events(out / lang / SESSIONS[lang] / sid / f"{sid}.ics")
             assert list(single) == [f"{sid}@example.org"]
-        programmes = list((out / lang / "programmes").rglob("*.ics"))
+        programmes = list((out / lang / {"en": "programmes", "es": "programas"}[lang]).rglob("*.ics"))
         assert len(programmes) == 3 and sum(len(ics_events(p)) for p in programmes) == 24
     assert set(ics_events(out / "en/calendar.ics")) == set(ics_events(out / "es/calendar.ics"))
 
@@ -201,7 +205,7 @@ def test_ics_files_have_crlf_and_short_lines(built_default_site):
 
 @pytest.mark.parametrize("page, feed, name", [
     ("en/calendar/index.html", "en/calendar.ics", "Quality Improvement of Cancer Care Systems"),
-    ("es/programmes/patologia/index.html", "es/programmes/patologia/pathology.ics",
+    ("es/programas/patologia/index.html", "es/programas/patologia/pathology.ics",
      "Mejora de la calidad de los laboratorios de patología para el diagnóstico del cáncer"),
 ])
 def test_subscribe_links_for_every_app(built_default_site, page, feed, name):
@@ -363,3 +367,24 @@ def test_postponed_session_offers_no_calendar_links_and_says_so(timeline_out):
     hrefs = [a.get("href") or "" for a in article.iter("a")]
     assert not [h for h in hrefs if h.endswith(".ics") or "calendar.google.com" in h or "outlook" in h or "meet." in h]
     assert "Until then it has no calendar links: the old date no longer holds." in _text(article)
+
+
+def test_presenters_are_separate_people_with_spanish_honorifics(built_default_site):
+    """The seed's "Carlos Benítez, MSc, PhD Rodolfo Alfonso Laguardia" is two people; "Dra." in Spanish."""
+    def people(lang: str, sid: str) -> list[str]:
+        tree = parse_html(built_default_site / lang / SESSIONS[lang] / sid / "index.html")
+        return ["".join(li.itertext()) for li in next(u for u in tree.iter("ul") if u.get("class") == "people")]
+    assert people("es", "radiotherapy-06") == [
+        "Carlos Benítez, MSc (Físico médico)",
+        "Dr. Rodolfo Alfonso Laguardia (Líder técnico del grupo de trabajo; profesor de Física Médica, "
+        "Universidad de La Habana)"]
+    assert people("en", "radiotherapy-06")[1] == ("Rodolfo Alfonso Laguardia, PhD (Taskforce Technical Lead; "
+                                                  "Professor of Medical Physics, University of Havana)")
+    assert people("es", "pathology-01") == ["Dr. Dan Milner (Director médico, ASCP)", "Dra. Laura Méndez"]
+    assert people("en", "pathology-01") == ["Dr Dan Milner (Chief Medical Officer, ASCP)", "Dr Laura Méndez"]
+    performers = jsonld(built_default_site / "es/sesiones/pathology-01/index.html")["performer"]
+    assert performers[0] == {"@type": "Person", "name": "Dr. Dan Milner", "jobTitle": "Director médico",
+                             "affiliation": {"@type": "Organization", "name": "ASCP"}}
+    description = vobjectx.read_one((built_default_site / "es/sesiones/pathology-01/pathology-01.ics")
+                                    .read_text(encoding="utf-8")).vevent.description.value
+    assert "Ponentes: Dr. Dan Milner (Director médico, ASCP); Dra. Laura Méndez" in description

@@ -2,6 +2,7 @@
 and session and folder URLs take their language's segment (issue 7, items 7 and 11)."""
 from __future__ import annotations
 
+import json
 import posixpath
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -127,3 +128,24 @@ def test_a_language_left_out_of_a_segment_keeps_the_default(site_copy, tmp_path)
     out = tmp_path / "out"
     build(site_copy, out)
     assert (out / "en/sessions/alpha-1/index.html").is_file() and (out / "es/sesiones/alpha-1/index.html").is_file()
+
+
+def test_image_is_a_file_of_content_or_a_url(site_copy, capsys):
+    edit(site_copy / "site_config.yaml", "timezone: America/Bogota\n", "timezone: America/Bogota\nimage: ../site_config.yaml\n")
+    assert main(["build", "--site", str(site_copy), "--out", str(site_copy.parent / "out")]) == 1
+    assert ('site_config.yaml:6: image "../site_config.yaml" is neither a file in content/ nor an absolute http(s) URL; '
+            "give the image's path from content/, such as images/programme.png, or a URL such as https://…/image.png"
+            ) in capsys.readouterr().err
+
+
+def test_sessions_and_pages_carry_the_default_image(site_copy, tmp_path):
+    edit(site_copy / "site_config.yaml", "timezone: America/Bogota\n", "timezone: America/Bogota\nimage: files/note.txt\n")
+    out = tmp_path / "out"
+    build(site_copy, out)
+    session = parse_html(out / "es/sessions/alpha-2/index.html")
+    data = json.loads(next(s for s in session.iter("script") if s.get("type") == "application/ld+json").text)
+    assert data["image"] == [BASE + "files/note.txt"]
+    # alpha-2 has no summary: the description falls back to the site's.
+    assert data["description"] == "Un sitio de prueba pequeño."
+    about = parse_html(out / "en/about/index.html")
+    assert [m.get("content") for m in about.iter("meta") if m.get("property") == "og:image"] == [BASE + "files/note.txt"]

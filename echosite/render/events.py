@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from ..config import Config
-from ..sessions import Session
+from ..sessions import Presenter, Session
 from .markup import plain_text
 
 _SCHEMA = "https://schema.org/"
@@ -33,12 +33,27 @@ def description(session: Session, lang: str, order: tuple[str, ...], url: str, p
     """
     parts = [summary_plain(session, lang, order)]
     if session.presenters:
-        names = ", ".join(session.presenters)
+        people = [presenter_text(person, lang, order) for person in session.presenters]
+        # A list of "Name (role, affiliation)" reads better with semicolons between people.
+        names = ("; " if any(person.role.values or person.affiliation.values for person in session.presenters)
+                 else ", ").join(people)
         parts.append(f"{presenters_label}: {names}" if presenters_label else names)
     if session.join_url:
         parts.append(session.join_url)
     parts.append(url)
     return "\n\n".join(p for p in parts if p)
+
+
+def presenter_details(person: Presenter, lang: str, order: tuple[str, ...]) -> str:
+    """A presenter's role and affiliation in `lang`, such as "Chief Medical Officer, ASCP" ("" if none)."""
+    return ", ".join(part.get(lang, order) for part in (person.role, person.affiliation) if part.values)
+
+
+def presenter_text(person: Presenter, lang: str, order: tuple[str, ...]) -> str:
+    """A presenter as plain text: "Dr Dan Milner (Chief Medical Officer, ASCP)"."""
+    details = presenter_details(person, lang, order)
+    name = person.name.get(lang, order)
+    return f"{name} ({details})" if details else name
 
 
 def google_calendar_url(session: Session, lang: str, order: tuple[str, ...], details_url: str) -> str:
@@ -91,8 +106,8 @@ def subscribe_links(feed_url: str, name: str) -> dict[str, str]:
 
 
 def event_jsonld(session: Session, lang: str, order: tuple[str, ...], config: Config,
-                 page_url: str, summary: str) -> dict[str, Any]:
-    """schema.org `Event` data for a session page (serialize it with `tojson`)."""
+                 page_url: str, description: str, image: str | None) -> dict[str, Any]:
+    """schema.org `Event` data for a session page (serialize it with `tojson`); `image` is an absolute URL."""
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Event",
@@ -105,15 +120,25 @@ def event_jsonld(session: Session, lang: str, order: tuple[str, ...], config: Co
         "location": {"@type": "VirtualLocation", "url": session.join_url or page_url},
         "inLanguage": session.languages[0] if len(session.languages) == 1 else list(session.languages),
         "url": page_url,
+        "description": description,
     }
     if session.previous_start:
         earlier = [when.isoformat() for when in session.previous_start]
         data["previousStartDate"] = earlier[0] if len(earlier) == 1 else earlier
-    if summary:
-        data["description"] = summary
+    if image:
+        data["image"] = [image]
     if config.organizer is not None:
         data["organizer"] = {"@type": "Organization", "name": config.organizer.name.get(lang, order),
                              "url": config.organizer.url or config.base_url}
     if session.presenters:
-        data["performer"] = [{"@type": "Person", "name": name} for name in session.presenters]
+        data["performer"] = [_person(person, lang, order) for person in session.presenters]
+    return data
+
+
+def _person(person: Presenter, lang: str, order: tuple[str, ...]) -> dict[str, Any]:
+    data: dict[str, Any] = {"@type": "Person", "name": person.name.get(lang, order)}
+    if person.role.values:
+        data["jobTitle"] = person.role.get(lang, order)
+    if person.affiliation.values:
+        data["affiliation"] = {"@type": "Organization", "name": person.affiliation.get(lang, order)}
     return data

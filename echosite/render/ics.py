@@ -14,7 +14,8 @@ import icalendar
 from icalendar.prop import vDuration, vText
 
 from ..config import Config
-from ..sessions import Session
+from ..sessions import Presenter, Session
+from ..text import ANY
 from .events import description
 
 PRODID = "-//echosite//echosite static site generator//EN"
@@ -94,9 +95,18 @@ def event_stamp(session: Session) -> datetime:
     """
     content = json.dumps({
         "id": session.id, "start": session.start_utc.isoformat(), "duration": session.duration,
-        "status": session.status, "join_url": session.join_url, "presenters": session.presenters,
+        "status": session.status, "join_url": session.join_url,
+        "presenters": [_presenter_data(person) for person in session.presenters],
         "languages": session.languages, "title": session.title.values, "summary": session.summary.values,
     }, sort_keys=True, ensure_ascii=False)
     digest = int.from_bytes(hashlib.sha256(content.encode("utf-8")).digest()[:8], "big")
     window = int(_STAMP_WINDOW.total_seconds())
     return _STAMP_EPOCH + timedelta(seconds=session.sequence * window + digest % window)
+
+
+def _presenter_data(person: Presenter) -> object:
+    """A presenter as `event_stamp` hashes it: a name written once as that text, as it always was
+    (so such sessions keep their stamps), anything more as all of its values."""
+    if person.role.values or person.affiliation.values or person.name.values[0][0] != ANY:
+        return [person.name.values, person.role.values, person.affiliation.values]
+    return person.name.values[0][1]

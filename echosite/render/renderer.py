@@ -230,12 +230,14 @@ class SiteRenderer:
         ET.register_namespace("", SITEMAP_NS)
         ET.register_namespace("xhtml", XHTML_NS)
         urlset = ET.Element(f"{{{SITEMAP_NS}}}urlset")
-        for group in views.translation_groups(self.site):
-            for lang, url in group.items():
-                entry = ET.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
-                ET.SubElement(entry, f"{{{SITEMAP_NS}}}loc").text = views.absolute(self.config, url)
-                for alternate in views.alternates(self.config, group):
-                    ET.SubElement(entry, f"{{{XHTML_NS}}}link", rel="alternate", **alternate)
+        # The language chooser first: it is every home page's x-default, with their links.
+        pages = [("/", views.home_group(self.config))]
+        pages += [(url, group) for group in views.translation_groups(self.site) for url in group.values()]
+        for url, group in pages:
+            entry = ET.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
+            ET.SubElement(entry, f"{{{SITEMAP_NS}}}loc").text = views.absolute(self.config, url)
+            for alternate in views.alternates(self.config, group):
+                ET.SubElement(entry, f"{{{XHTML_NS}}}link", rel="alternate", **alternate)
         ET.indent(urlset)
         return ET.tostring(urlset, encoding="utf-8", xml_declaration=True) + b"\n"
 

@@ -21,7 +21,7 @@ from ..text import language_name, og_locale
 from ..text import parse_locale as locale
 from . import events, times
 from .markup import relative_url
-from .views import ToHtml, absolute, alternates, session_translations, switcher
+from .views import ToHtml, absolute, alternates, image_url, session_translations, switcher
 
 SITE_ICS = "calendar.ics"
 
@@ -54,7 +54,7 @@ def session_card(site: Site, session: Session, lang: str) -> dict[str, Any]:
         "start_utc": session.start_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "end_utc": session.end_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "start_iso": start.isoformat(),
-        "presenters": list(session.presenters),
+        "presenters": [person.name.get(lang, order) for person in session.presenters],
         "programme": {"title": programme.source.title, "url": programme.url, "lang": programme.source.lang}
         if programme else None,
         "month": (start.year, start.month),
@@ -193,7 +193,11 @@ def session_view(site: Site, session: Session, lang: str, to_html: ToHtml) -> di
     body = to_html(text.body, text.lang, text.path, text.body_line) if text else Markup("")
     page_url = absolute(config, url)
     cities = times.city_times(session, config, lang)
-    description = events.summary_plain(session, lang, order)
+    programme = site.version(session.programme, lang)
+    # Search engines want a description of every event: the summary, else the programme's or the site's.
+    description = (events.summary_plain(session, lang, order)
+                   or (programme.source.description if programme else "")
+                   or config.description.get(lang, order) or card["title"])
     urls = {code: site.session_url(code, session.id) for code in order}
     # Like a fallback page: a page that borrows any piece is no translation (canonical: the first real one).
     real = session_translations(site, session)
@@ -205,7 +209,7 @@ def session_view(site: Site, session: Session, lang: str, to_html: ToHtml) -> di
         "alternates": alternates(config, real),
         "switcher": switcher(lang, urls),
         "og": {"locale": og_locale(lang), "alternates": [og_locale(c) for c in real if c != lang]},
-        "page": {"title": card["title"], "description": description or card["title"], "is_home": False,
+        "page": {"title": card["title"], "description": description, "is_home": False,
                  "is_fallback": bool(missing), "content_lang": lang, "noindex": False,
                  "source_language": language_name(borrowed[missing[0]], lang, label=False) if missing else ""},
         "session": {
@@ -222,10 +226,12 @@ def session_view(site: Site, session: Session, lang: str, to_html: ToHtml) -> di
             "languages": _capitalised(format_list([language_name(code, lang, label=False)
                                                    for code in session.languages], locale=locale(lang))),
             "join_url": session.join_url,
+            "people": [{"name": person.name.get(lang, order), "details": events.presenter_details(person, lang, order)}
+                       for person in session.presenters],
             "ics": ics_url(site, lang, session.id),
             "google": events.google_calendar_url(session, lang, order, page_url),
             "outlook_office": events.outlook_url(session, lang, order, page_url, "office"),
             "outlook_live": events.outlook_url(session, lang, order, page_url, "live"),
-            "jsonld": events.event_jsonld(session, lang, order, config, page_url, description),
+            "jsonld": events.event_jsonld(session, lang, order, config, page_url, description, image_url(config)),
         },
     }

@@ -31,6 +31,13 @@ def absolute(config: Config, url: str) -> str:
     return config.base_url + url.lstrip("/")
 
 
+def image_url(config: Config) -> str | None:
+    """The absolute URL of the site's default image (`image` in site_config.yaml), if any."""
+    if config.image is None:
+        return None
+    return config.image if "://" in config.image else absolute(config, config.image)
+
+
 def alternates(config: Config, urls: dict[str, str]) -> list[dict[str, str]]:
     """hreflang links: every real translation (lang -> site path), then x-default (the chooser)."""
     links = [{"hreflang": lang, "href": absolute(config, url)} for lang, url in urls.items()]
@@ -59,6 +66,7 @@ def site_view(site: Site, lang: str) -> dict[str, Any]:
         "zone": config.timezone.key,
         "zone_label": times.zone_label(config.timezone.key, lang),
         "hour_cycle": times.hour_cycle(lang),
+        "image": image_url(config),
         # The site-wide calendar (None without sessions); the menu links a default one itself.
         "calendar": {"url": url, "default": site.calendar_page is None} if (url := site.calendar_url(lang)) else None,
     }
@@ -142,7 +150,7 @@ def chooser_view(site: Site) -> dict[str, Any]:
                      "title": config.title.get(code, order), "title_lang": config.title.lang_of(code, order)}
                     for code in order],
         "canonical": config.base_url,
-        "alternates": alternates(config, {code: f"/{code}/" for code in config.languages}),
+        "alternates": alternates(config, home_group(config)),
     }
 
 
@@ -157,6 +165,11 @@ def robots_txt(config: Config) -> str:
             f"# the root of a host ({root}), never here. To point them at this site's sitemap,\n"
             "# add the line below to that file.\n"
             + sitemap)
+
+
+def home_group(config: Config) -> dict[str, str]:
+    """Every language's home page (lang -> site path): the chooser's hreflang links."""
+    return {code: f"/{code}/" for code in config.languages}
 
 
 def translation_groups(site: Site) -> list[dict[str, str]]:
