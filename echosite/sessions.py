@@ -25,11 +25,12 @@ from .text import Text, load_zone, parse_text
 
 CALENDAR_KEYS = ("timezone", "sessions")
 SESSION_KEYS = ("id", "start", "previous_start", "duration", "title", "summary", "presenters",
-                "timezone", "language", "join_url", "status")
+                "timezone", "language", "join_url", "status", "recording", "materials")
 TEXT_KEYS = ("title", "summary")
 #: Front matter of `sessions/<id>.<lang>.md`: overrides, and `translated_from` (written by `i18n reviewed`).
 SESSION_TEXT_KEYS = (*TEXT_KEYS, "translated_from")
 PRESENTER_KEYS = ("name", "role", "affiliation")
+LINK_KEYS = ("url", "file", "label")
 STATUSES = ("scheduled", "cancelled", "postponed")
 MAX_DURATION = 24 * 60
 
@@ -72,6 +73,21 @@ class Presenter:
 
 
 @dataclass(frozen=True)
+class SessionLink:
+    """What a session leaves behind: its recording, or a material (slides, a handout)."""
+
+    #: An absolute http(s) URL, or the site path of a file beside the session texts
+    #: (`/programmes/pathology/sessions/slides.pdf`, published with the site).
+    url: str
+    #: What the link says, per language; empty for the page's own word ("Recording").
+    label: Text = Text(())
+
+    @property
+    def is_file(self) -> bool:
+        return self.url.startswith("/")
+
+
+@dataclass(frozen=True)
 class Session:
     """One live session of a programme, as its calendar declares it."""
 
@@ -105,6 +121,10 @@ class Session:
     previous_start: tuple[datetime, ...] = ()
     #: Lines of the title and summary in `source`: ("title", 14), ("summary", 15).
     text_lines: tuple[tuple[str, int], ...] = ()
+    #: The recording, shown once the session is over.
+    recording: SessionLink | None = None
+    #: Slides, handouts and other materials, shown once the session is over.
+    materials: tuple[SessionLink, ...] = ()
 
     def line_of(self, key: str) -> int:
         """The line of `key` (title, summary) in `source`; the session's own line if not written there."""
@@ -190,7 +210,8 @@ def load_calendar(path: Path, programme: str, config: Config, diag: Diagnostics,
         diag.error(path, data.line_of("sessions"), '"sessions" must be a list of sessions, each starting with "- id: …"')
         return ()
     lines = getattr(items, "lines", [data.line_of("sessions")] * len(items))
-    drafts = [_read_session(item, line, path, zone, config, diag) for item, line in zip(items, lines)]
+    files = f"/{programme.removesuffix('index')}{SESSION_TEXTS}/"  # site path of the session texts' folder
+    drafts = [_read_session(item, line, path, zone, config, diag, files) for item, line in zip(items, lines)]
     ids = {d["id"] for d in drafts if d.get("id")}
     texts = _load_texts(path.parent / SESSION_TEXTS, ids, config, diag, memo)
     sessions = []
@@ -287,7 +308,7 @@ class _Item:
 
 
 def _read_session(item: Any, line: int, path: Path, zone: ZoneInfo | None, config: Config,
-                  diag: Diagnostics) -> dict[str, Any]:
+                  diag: Diagnostics, files: str) -> dict[str, Any]:
     """Check one item of `sessions` into a draft: the Session's fields so far, and under
     "item" the `_Item` that knows whether anything failed ({} for an item that is no mapping)."""
     if not isinstance(item, YamlMap):
@@ -308,6 +329,9 @@ def _read_session(item: Any, line: int, path: Path, zone: ZoneInfo | None, confi
     draft["languages"] = _languages(it, config.languages)
     draft["join_url"] = _join_url(it)
     draft["status"] = _status(it)
+    draft["recording"] = _link(it, it.data["recording"], it.data.line_of("recording"), "recording", config, files) \
+        if it.data.get("recording") is not None else None
+    draft["materials"] = _materials(it, config, files)
     for key in TEXT_KEYS:
         draft[key] = Text(())
         if key in item:
@@ -565,6 +589,72 @@ def _join_url(it: _Item) -> str | None:
     return value
 
 
+_LINK_HINT = ('such as https://example.org/recording, a file beside the session texts such as slides.pdf, '
+              'or {file: slides.pdf, label: {en: "Slides", es: "Diapositivas"}}')
+
+
+def _materials(it: _Item, config: Config, files: str) -> tuple[SessionLink, ...]:
+    value = it.data.get("materials")
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        it.error("materials", f'"materials" must be a list of links, {_LINK_HINT}')
+        return ()
+    lines = getattr(value, "lines", [it.data.line_of("materials")] * len(value))
+    found = [_link(it, item, line, "materials", config, files) for item, line in zip(value, lines)]
+    return tuple(link for link in found if link is not None)
+
+
+def _link(it: _Item, value: Any, line: int, key: str, config: Config, files: str) -> SessionLink | None:
+    """A recording or material: a URL or a file name (text), or {url or file, label}."""
+    label = Text(())
+    if isinstance(value, YamlMap):
+        for name in value:
+            if name not in LINK_KEYS:
+                it.diag.warn(it.path, value.line_of(name), f'unknown key "{name}" in {key}'
+                                                           f'{did_you_mean(str(name), LINK_KEYS)}; it is ignored')
+        given = [name for name in ("url", "file") if name in value]
+        if len(given) != 1:
+            it.failed = True
+            it.diag.error(it.path, value.line, f'each of {key} needs either a url or a file, {_LINK_HINT}')
+            return None
+        if "label" in value:
+            label = parse_text(value["label"], it.path, value.line_of("label"), f"{key} label", config.languages,
+                               it.diag, warn_missing=True)
+            if label is None:
+                it.failed = True
+                return None
+        line, kind, target = value.line_of(given[0]), given[0], value[given[0]]
+    elif isinstance(value, str):
+        kind, target = ("url" if _is_web_address(value) else "file"), value
+    else:
+        it.failed = True
+        it.diag.error(it.path, line, f'{key} must be a link in quotes or a mapping, {_LINK_HINT}')
+        return None
+    if kind == "url":
+        if isinstance(target, str) and _is_web_address(target):
+            return SessionLink(target, label)
+        message = f'the {key} url "{target}" must be an absolute http(s) URL'
+    else:
+        folder = it.path.parent / SESSION_TEXTS
+        if (isinstance(target, str) and target.strip() and "/" not in target and target not in (".", "..")
+                and (folder / target).is_file() and not target.endswith(".md")):
+            return SessionLink(files + target, label)
+        message = (f'the {key} file "{target}" is not a file in the {SESSION_TEXTS}/ folder beside this '
+                   f"{CALENDAR_FILE}; put it there, beside the session texts, and give its name (not a .md file)")
+    it.failed = True
+    it.diag.error(it.path, line, f"{message}; {_LINK_HINT}")
+    return None
+
+
+def _is_web_address(value: str) -> bool:
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # such as an unclosed [ in the host
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
 def _status(it: _Item) -> str:
     value = it.data.get("status", "scheduled")
     if value not in STATUSES or not isinstance(value, str):
@@ -643,6 +733,7 @@ def _finish(draft: dict[str, Any], texts: tuple[SessionText, ...], programme: st
         title=title, summary=summary, presenters=draft["presenters"], languages=draft["languages"],
         join_url=draft["join_url"], status=draft["status"], source=path, line=draft["line"], texts=texts,
         text_lines=tuple((key, it.data.line_of(key)) for key in TEXT_KEYS if key in it.data),
+        recording=draft["recording"], materials=draft["materials"],
     )
     _warn_untranslated(session, config.languages, diag)
     return session

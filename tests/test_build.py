@@ -147,7 +147,7 @@ def test_progress_line_on_a_terminal_and_summary_always(site_copy, capsys, monke
     monkeypatch.undo()  # the real clock and terminal again for the build below
     assert main(["build", "--site", str(site_copy), "--out", str(site_copy.parent / "o"), "--quiet"]) == 0
     out = capsys.readouterr().out.strip().splitlines()
-    assert len(out) == 1 and out[0].startswith(f"built 31 files into {site_copy.parent / 'o'}/ (31 changed; "
+    assert len(out) == 1 and out[0].startswith(f"built 32 files into {site_copy.parent / 'o'}/ (32 changed; "
                                                "pages: en 8, es 8), 2 warnings, 0 errors in "), out
 
 

@@ -32,7 +32,7 @@ def test_build_py_reruns_itself_with_the_repository_venv(bare_python, tmp_path):
     built = run(bare_python, REPO / "build.py", "build", "--site", str(SITES / "basic"), "--out", str(out),
                 "--cache-dir", str(tmp_path / "cache"))
     assert built.returncode == 0, built.stderr
-    assert built.stdout.startswith(f"built 31 files into {out}/ (31 changed; pages: en 8, es 8), 2 warnings, 0 errors")
+    assert built.stdout.startswith(f"built 32 files into {out}/ (32 changed; pages: en 8, es 8), 2 warnings, 0 errors")
     assert (out / "index.html").is_file()
 
 
@@ -89,13 +89,13 @@ def test_the_summary_says_where_the_output_went(site_copy, capsys):
     out = site_copy.parent / "published"
     assert main(["build", "--site", str(site_copy), "--out", str(out), "--quiet"]) == 0
     first = capsys.readouterr().out
-    assert first.startswith(f"built 31 files into {out}/ (31 changed; pages: en 8, es 8), 2 warnings, 0 errors in ")
+    assert first.startswith(f"built 32 files into {out}/ (32 changed; pages: en 8, es 8), 2 warnings, 0 errors in ")
     assert main(["build", "--site", str(site_copy), "--out", str(out), "--quiet"]) == 0
     again = capsys.readouterr().out
-    assert again.startswith(f"{out}/ is up to date: 31 files (pages: en 8, es 8), 2 warnings, 0 errors, "
+    assert again.startswith(f"{out}/ is up to date: 32 files (pages: en 8, es 8), 2 warnings, 0 errors, "
                             "nothing changed in ")
     assert main(["check", "--site", str(site_copy)]) == 0
-    assert capsys.readouterr().out == "checked 31 files (pages: en 8, es 8): 2 warnings, 0 errors; nothing written\n"
+    assert capsys.readouterr().out == "checked 32 files (pages: en 8, es 8): 2 warnings, 0 errors; nothing written\n"
 
 
 def test_no_command_or_an_unknown_option_is_a_usage_error(capsys):

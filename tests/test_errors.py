@@ -314,7 +314,7 @@ def test_preview_counts_errors_as_errors(site_copy):
         first = preview.build(first=True)
         assert first.failure is None
         assert first.lines[0].startswith("built in ")
-        assert first.lines[0].endswith(" s: 31 of 31 files changed (pages: en 8, es 8), 2 warnings")
+        assert first.lines[0].endswith(" s: 32 of 32 files changed (pages: en 8, es 8), 2 warnings")
         again = preview.build()
         assert again.lines[0].endswith(" s: nothing changed (pages: en 8, es 8), 2 warnings")
         write(site_copy, "content/about.es.md", '---\ntitle: "Acerca\n---\n')

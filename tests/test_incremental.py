@@ -46,6 +46,10 @@ EDITS = {
                                      "start: 2021-10-29 10:15\n    previous_start: [2021-10-28 09:00]"),
     "folder slug": lambda s: [(s / f"content/programmes/index.{lang}.md").write_text(f"---\ntitle: P\n{slug}---\nP.\n")
                               for lang, slug in (("en", ""), ("es", "slug: programas\n"))],
+    "recording file": lambda s: [(s / "content/programmes/alpha/sessions/talk.txt").write_text("v1\n"),
+                                 edit(s / "content/programmes/alpha/sessions.yaml", "    language: en\n",
+                                      "    language: en\n    recording: talk.txt\n    materials: [https://example.org/m]\n")],
+    "recording file changed": lambda s: (s / "content/programmes/alpha/sessions/talk.txt").write_text("v2, longer\n"),
     "calendar page removed": lambda s: [(s / f"content/calendar.{lang}.md").unlink() for lang in ("en", "es")],
     "url segments": lambda s: edit(s / "site_config.yaml", "timezone: America/Bogota\n", "timezone: America/Bogota\n"
                                    "sessions_slug: {es: sesiones}\ncalendar_slug: {es: calendario}\n"),

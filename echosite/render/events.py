@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from ..config import Config
-from ..sessions import Presenter, Session
+from ..sessions import Presenter, Session, SessionLink
 from .markup import plain_text
 
 _SCHEMA = "https://schema.org/"
@@ -132,6 +132,19 @@ def event_jsonld(session: Session, lang: str, order: tuple[str, ...], config: Co
                              "url": config.organizer.url or config.base_url}
     if session.presenters:
         data["performer"] = [_person(person, lang, order) for person in session.presenters]
+    # What the session left: its recording (`recordedIn`, the inverse of CreativeWork's
+    # `recordedAt`) and the works it featured (`workFeatured`: slides, handouts).
+    if session.recording is not None:
+        data["recordedIn"] = _work(session.recording, lang, order, config)
+    if session.materials:
+        data["workFeatured"] = [_work(item, lang, order, config) for item in session.materials]
+    return data
+
+
+def _work(link: SessionLink, lang: str, order: tuple[str, ...], config: Config) -> dict[str, Any]:
+    data = {"@type": "CreativeWork", "url": config.base_url + link.url.lstrip("/") if link.is_file else link.url}
+    if link.label.values:
+        data["name"] = link.label.get(lang, order)
     return data
 
 

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from ..config import CITY_ROLES
 from ..model import Site, Version
-from ..sessions import Session
+from ..sessions import Session, SessionLink
 from ..text import language_name, og_locale
 from ..text import parse_locale as locale
 from . import events, times
@@ -57,8 +57,25 @@ def session_card(site: Site, session: Session, lang: str) -> dict[str, Any]:
         "presenters": [person.name.get(lang, order) for person in session.presenters],
         "programme": {"title": programme.source.title, "url": programme.url, "lang": programme.source.lang}
         if programme else None,
+        "after": _after(session, lang, order),
         "month": (start.year, start.month),
     }
+
+
+def _after(session: Session, lang: str, order: tuple[str, ...]) -> dict[str, Any] | None:
+    """The recording and materials of a session (shown once it is over), or None."""
+    if session.recording is None and not session.materials:
+        return None
+
+    def link(item: SessionLink, is_recording: bool = False) -> dict[str, Any]:
+        # Without a label, a material is named by its file name or address (the recording by the page's word).
+        label = item.label.get(lang, order) if item.label.values else ""
+        return {"url": item.url, "local": item.is_file, "label": label,
+                "label_lang": item.label.lang_of(lang, order) if label else lang,
+                "name": item.url.rstrip("/").rsplit("/", 1)[-1] if item.is_file else item.url,
+                "is_recording": is_recording}
+    return {"recording": link(session.recording, True) if session.recording else None,
+            "materials": [link(item) for item in session.materials]}
 
 
 def page_calendar(site: Site, version: Version) -> dict[str, Any]:

@@ -212,6 +212,11 @@
     el.after(" ", button, " ", status);
   });
 
+  // Recordings and materials: shown once the session is over (without this script, always).
+  document.querySelectorAll(".after-session[data-end]").forEach(function (el) {
+    el.hidden = Date.parse(el.dataset.end) > Date.now();
+  });
+
   // Month grids: mark today, the visitor's own date; the key then explains the mark.
   var today = new Date(now);
   var iso = [today.getFullYear(), today.getMonth() + 1, today.getDate()]
