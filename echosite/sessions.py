@@ -498,21 +498,26 @@ def _duration(it: _Item) -> int | None:
     return value
 
 
+def _list(it: _Item, key: str, message: str) -> list[tuple[Any, int]]:
+    """The items of the list under `key`, each with its line; none when it is absent (or null),
+    and `message` as an error when it is not a list."""
+    value = it.data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        it.error(key, message)
+        return []
+    return list(zip(value, getattr(value, "lines", [it.data.line_of(key)] * len(value))))
+
+
 _PRESENTER_HINT = ('such as presenters: ["Dr Dan Milner", {name: {en: "Dr Laura Méndez", es: "Dra. Laura Méndez"}, '
                    'role: "Pathologist", affiliation: "ASCP"}]')
 
 
 def _presenters(it: _Item, languages: tuple[str, ...]) -> tuple[Presenter, ...]:
     """Each presenter: a name in quotes, or {name, role, affiliation}, each text or one per language."""
-    value = it.data.get("presenters", [])
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        it.error("presenters", f'"presenters" must be a list of people, {_PRESENTER_HINT}')
-        return ()
-    lines = getattr(value, "lines", [it.data.line_of("presenters")] * len(value))
     people = []
-    for item, line in zip(value, lines):
+    for item, line in _list(it, "presenters", f'"presenters" must be a list of people, {_PRESENTER_HINT}'):
         if isinstance(item, YamlMap):
             person = _presenter(it, item, languages)
             if person is not None:
@@ -594,14 +599,8 @@ _LINK_HINT = ('such as https://example.org/recording, a file beside the session 
 
 
 def _materials(it: _Item, config: Config, files: str) -> tuple[SessionLink, ...]:
-    value = it.data.get("materials")
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        it.error("materials", f'"materials" must be a list of links, {_LINK_HINT}')
-        return ()
-    lines = getattr(value, "lines", [it.data.line_of("materials")] * len(value))
-    found = [_link(it, item, line, "materials", config, files) for item, line in zip(value, lines)]
+    found = [_link(it, item, line, "materials", config, files)
+             for item, line in _list(it, "materials", f'"materials" must be a list of links, {_LINK_HINT}')]
     return tuple(link for link in found if link is not None)
 
 

@@ -35,6 +35,22 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+#: A recording and materials (a file beside the session texts, a URL) for the basic site's alpha-1.
+RECORDING = """\
+    recording: https://video.example.org/alpha-1
+    materials:
+      - {file: handout.txt, label: {en: "Handout", es: "Folleto"}}
+      - https://example.org/reading-list
+"""
+
+
+def add_recording(site: Path, text: str = RECORDING) -> None:
+    """Give the basic site's alpha-1 `text` (by default RECORDING) and the file handout.txt beside its texts."""
+    edit(site / "content/programmes/alpha/sessions.yaml", "    join_url: https://meet.example.org/alpha-1\n",
+         "    join_url: https://meet.example.org/alpha-1\n" + text)
+    (site / "content/programmes/alpha/sessions/handout.txt").write_text("A handout.\n")
+
+
 def parse_html(path: Path):
     """Parse a page with a real HTML5 parser (html5lib) into an ElementTree."""
     return html5lib.parse(path.read_bytes(), treebuilder="etree", namespaceHTMLElements=False)

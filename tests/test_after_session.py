@@ -8,26 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import edit, parse_html
+from conftest import add_recording, parse_html
 from echosite.cli import main
 from echosite.pipeline import build
 
 BASE = "https://example.org/sub/path/"
-AFTER = """\
-    recording: https://video.example.org/alpha-1
-    materials:
-      - {file: handout.txt, label: {en: "Handout", es: "Folleto"}}
-      - https://example.org/reading-list
-"""
-
-
-def add_after(site: Path, text: str = AFTER) -> None:
-    """Give alpha-1 a recording and materials (a file beside the session texts, a URL)."""
-    edit(site / "content/programmes/alpha/sessions.yaml", "    join_url: https://meet.example.org/alpha-1\n",
-         "    join_url: https://meet.example.org/alpha-1\n" + text)
-    (site / "content/programmes/alpha/sessions/handout.txt").write_text("A handout.\n")
-
-
 def after_links(out: Path, page: str, tag: str) -> list[tuple[str, str]]:
     """(text, site path or URL) of each link in the page's after-session blocks."""
     tree = parse_html(out / page)
@@ -45,7 +30,7 @@ def after_links(out: Path, page: str, tag: str) -> list[tuple[str, str]]:
 
 @pytest.fixture
 def built(site_copy, tmp_path) -> Path:
-    add_after(site_copy)
+    add_recording(site_copy)
     out = tmp_path / "out"
     build(site_copy, out)
     return out
@@ -97,14 +82,14 @@ def test_in_the_event_data(built):
      'content/programmes/alpha/sessions.yaml:12: "materials label" has unknown language "fr"'),
 ])
 def test_mistakes_are_reported_with_their_line(site_copy, capsys, text, message):
-    add_after(site_copy, text)
+    add_recording(site_copy, text)
     assert main(["build", "--site", str(site_copy), "--out", str(site_copy.parent / "out")]) == 1
     err = capsys.readouterr().err
     assert message in err, err
 
 
 def test_a_label_lacking_a_language_is_a_warning(site_copy, capsys):
-    add_after(site_copy, "    recording: {url: https://v.example.org/1, label: {en: Video}}\n")
+    add_recording(site_copy, "    recording: {url: https://v.example.org/1, label: {en: Video}}\n")
     assert main(["build", "--site", str(site_copy), "--out", str(site_copy.parent / "out")]) == 0
     assert ('content/programmes/alpha/sessions.yaml:11: warning: "recording label" has no es text: es pages show '
             'the en text; add es: "…"') in capsys.readouterr().err

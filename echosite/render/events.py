@@ -13,6 +13,7 @@ from urllib.parse import quote, urlencode
 from ..config import Config
 from ..sessions import Presenter, Session, SessionLink
 from .markup import plain_text
+from .views import absolute
 
 _SCHEMA = "https://schema.org/"
 _EVENT_STATUS = {"scheduled": "EventScheduled", "cancelled": "EventCancelled",
@@ -142,7 +143,7 @@ def event_jsonld(session: Session, lang: str, order: tuple[str, ...], config: Co
 
 
 def _work(link: SessionLink, lang: str, order: tuple[str, ...], config: Config) -> dict[str, Any]:
-    data = {"@type": "CreativeWork", "url": config.base_url + link.url.lstrip("/") if link.is_file else link.url}
+    data = {"@type": "CreativeWork", "url": absolute(config, link.url) if link.is_file else link.url}
     if link.label.values:
         data["name"] = link.label.get(lang, order)
     return data
