@@ -195,7 +195,7 @@ def test_feeds_carry_refresh_hints_and_single_files_none(site) -> None:
     interval = feed.contents["refresh-interval"][0]
     assert (interval.value, interval.params) == ("PT12H", {"VALUE": ["DURATION"]})
     assert feed.contents["x-published-ttl"][0].value == "PT12H"
-    assert [e.uid.value for e in feed.vevent_list] == ["p-01@example.org", "p-02@example.org", "p-03@example.org"]
+    assert [e.uid.value for e in feed.vevent_list] == [f"p-0{i}@example.org/teleecho" for i in (1, 2, 3)]
     single = vobjectx.read_one(assemble_calendar("One", events_[:1]).decode("utf-8"))
     assert "refresh-interval" not in single.contents and "x-published-ttl" not in single.contents
 

@@ -107,7 +107,7 @@ def test_folder_and_session_segments_in_each_language(site_copy, tmp_path):
     assert "../../programas/alfa/" in [a.get("href") for a in session.iter("a")]
     uids = {str(e["UID"]) for e in icalendar.Calendar.from_ical(
         (out / "es/programas/alfa/alpha.ics").read_bytes()).walk("VEVENT")}
-    assert uids == {"alpha-1@example.org", "alpha-2@example.org"}
+    assert uids == {"alpha-1@example.org/sub/path", "alpha-2@example.org/sub/path"}
     assert {str(e["URL"]) for e in icalendar.Calendar.from_ical(
         (out / "es/calendar.ics").read_bytes()).walk("VEVENT")} == {
         BASE + "es/sesiones/alpha-1/", BASE + "es/sesiones/alpha-2/"}

@@ -143,7 +143,7 @@ def next_panel(site: Site, sessions: tuple[Session, ...], lang: str, page_url: s
             "end": session.end_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "join": session.join_url or "",
             # The .ics file only: Google and Outlook links (on the session page) would triple the data.
-            "ics": relative_url(page_url, ics_url(lang, session.id)),
+            "ics": relative_url(page_url, ics_url(site, lang, session.id)),
         })
     return {"count": len(scheduled), "dates": dates, "list_url": list_url, "sessions": data}
 

@@ -136,7 +136,8 @@ def default_calendar_view(site: Site, lang: str, title: str, description: str) -
         "switcher": switcher(lang, urls),
         "og": {"locale": og_locale(lang), "alternates": [og_locale(code) for code in urls if code != lang]},
         "page": {"title": title, "description": description, "content": Markup(""), "content_lang": lang,
-                 "is_fallback": False, "source_language": "", "is_home": False},
+                 "is_fallback": False, "source_language": "", "is_home": False, "noindex": False,
+                 "children": []},
     }
 
 
