@@ -459,6 +459,7 @@ def layout_report(node_and_chromium: tuple[str, str], built_default_site: Path, 
     assert grids, "the default site has no month grid"
     joins = _join_link_pages(root, sample)
     assert joins, "the sample has no session page with a join link"
+    joins += _pages_with(root, [p for p in sample if (root / p / "index.html").is_file()], 'class="next-session"')
     request = {
         "pages": [default_site_url + p for p in _every_page(root)],
         "menu": [default_site_url + p for p in menu],
@@ -510,10 +511,15 @@ def test_with_scripts_the_menu_closes_on_escape_and_on_a_click_elsewhere(layout_
 
 
 def test_a_printed_session_shows_its_join_address(layout_report: dict) -> None:
-    sessions = [e for e in layout_report["print"] if e["joinUrl"]]
-    assert sessions
-    bad = [f"{urlparse(e['url']).path}: printed join link (shown {e['joinShown']}) reads {e['joinText']!r}, "
-           f"not its address {e['joinUrl']}" for e in sessions if not e["joinShown"] or e["joinUrl"] not in e["joinText"]]
+    """Every join link prints its address: on session pages and in the next-session panel."""
+    entries = layout_report["print"]
+    joins = [(e["url"], join) for e in entries for join in e["joins"]]
+    assert joins and any(join["inPanel"] for _, join in joins)
+    bad = [f"{urlparse(url).path}: printed join link (shown {join['shown']}) reads {join['text']!r}, "
+           f"not its address {join['url']}" for url, join in joins if not join["shown"] or join["url"] not in join["text"]]
+    # Before every session, a page's panel shows the first one, with its join link.
+    bad += [f"{urlparse(e['url']).path}: the next-session panel prints no join link"
+            for e in entries if e["panel"] and not any(join["inPanel"] for join in e["joins"])]
     if bad:
         _report("join address in print", bad)
 

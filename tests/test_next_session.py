@@ -115,6 +115,20 @@ def test_after_the_last_session_the_panel_says_the_programme_ended(seen, zone):
     panel = page(seen, "home", "after", zone)["panel"]
     assert panel["heading"] == "The programme has ended" and panel["title"] is None
     assert panel["static"] == "3 sessions: Sep 2 – 22, 2021. Every session with its time"
+    # It points to the latest recording (beta-2's; alpha-3, the last session, has none), then the list
+    # where every session shows its own.
+    assert (panel["recording"], panel["recordingHref"]) == ("Second beta session", "https://video.example.org/beta-2")
+    assert panel["links"] == [["Second beta session", "https://video.example.org/beta-2"],
+                              ["Every session with its time", "calendar/"]]
+
+
+def test_an_ended_programme_points_to_its_own_latest_recording(seen):
+    panel = page(seen, "programme-es", "after")["panel"]
+    assert panel["heading"] == "El programa ha terminado"
+    assert (panel["recording"], panel["recordingHref"]) == ("Primera sesión alfa", "https://video.example.org/alpha-1")
+    assert panel["links"][-1] == ["Todas las sesiones con su horario", "#sessions-heading"]
+    # Before the end, the panel shows the next session and no recording.
+    assert page(seen, "programme-es", "between")["panel"]["recording"] is None
 
 
 def test_spanish_panel_uses_the_24_hour_clock_of_the_locale(seen):

@@ -144,8 +144,17 @@ def next_panel(site: Site, sessions: tuple[Session, ...], lang: str, page_url: s
             "join": session.join_url or "",
             # The .ics file only: Google and Outlook links (on the session page) would triple the data.
             "ics": relative_url(page_url, ics_url(site, lang, session.id)),
+            # Once the programme has ended, the panel points to the latest recording.
+            "recording": _panel_link(page_url, session.recording) if session.recording else "",
         })
-    return {"count": len(scheduled), "dates": dates, "list_url": list_url, "sessions": data}
+    recordings = sum(1 for session in scheduled if session.recording)
+    return {"count": len(scheduled), "dates": dates, "list_url": list_url, "sessions": data,
+            "recordings": recordings}
+
+
+def _panel_link(page_url: str, item: SessionLink) -> str:
+    """A recording's address as the panel's script sets it: a site file relative to the page."""
+    return relative_url(page_url, item.url) if item.is_file else item.url
 
 
 #: Programme colours in the month grids: `.mark-1` … `.mark-6` in style.css, used in turn.

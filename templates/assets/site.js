@@ -102,6 +102,20 @@
         slot("ics").href = shown.ics;
       }
       heading.after(card);
+    } else if (panelData.length) {  // the programme has ended: its latest recording, if there is one
+      var ended = panel.querySelector(".ended-template");
+      var latest = null;
+      panelData.forEach(function (s) {
+        if (s.recording && (!latest || Date.parse(s.start) > Date.parse(latest.start))) { latest = s; }
+      });
+      if (ended && latest) {
+        var recap = ended.content.cloneNode(true);
+        var recording = recap.querySelector('[data-slot="recording"]');
+        recording.textContent = latest.title;
+        recording.href = latest.recording;
+        if (latest.lang !== lang) { recording.lang = latest.lang; }
+        heading.after(recap);
+      }
     }
   }
 

@@ -9,9 +9,9 @@
 //          the Menu summary clicked twice (phone)                     linksVisible: [closed, opened, closed again]}]
 //          and, scripts on, at 375 px: the Menu opened, Escape,       menuScript: [{url, opened, afterEscape,
 //          opened again, a click outside                                 focused, afterClickOutside}]
-//   print: URLs loaded with print media emulated:                  print: [{url, joinText, joinUrl, joinShown,
-//          the join link's text (its ::after content included);         headingBreakAfter, monthBreakInside}]
-//          computed page-break properties
+//   print: URLs loaded with print media emulated:                  print: [{url, joins: [{text, url, shown,
+//          each join link's text (its ::after content included);        inPanel}], panel, headingBreakAfter,
+//          computed page-break properties                               monthBreakInside}]
 //   grid:  month-grid pages at 375 and 1280 px: each session's     grid: [{url, width, links: [{href, status,
 //          colours, its day cell's, its time and whether it shows      background, border, cell, time, timeShown}],
 //                                                                     weekdayDecorations}]
@@ -121,14 +121,17 @@ async function print(browser, urls) {
       out.push({
         url,
         ...(await page.evaluate(() => {
-          const join = document.querySelector('.join a[href]');
-          const after = join ? getComputedStyle(join, '::after').content : 'none';
+          const printed = (a) => {
+            const after = getComputedStyle(a, '::after').content;
+            return a.innerText + (/^(none|normal)$/.test(after) ? '' : after.replace(/^"|"$/g, ''));
+          };
           const values = (selector, property) => [...document.querySelectorAll(selector)]
             .map((el) => getComputedStyle(el)[property]);
           return {
-            joinText: join ? join.innerText + (/^(none|normal)$/.test(after) ? '' : after.replace(/^"|"$/g, '')) : null,
-            joinUrl: join ? join.href : null,
-            joinShown: Boolean(join && join.checkVisibility()),
+            joins: [...document.querySelectorAll('.join a[href]')].map((a) => ({
+              text: printed(a), url: a.href, shown: a.checkVisibility(), inPanel: !!a.closest('.next-session'),
+            })),
+            panel: !!document.querySelector('.next-session'),
             headingBreakAfter: values('main h1, main h2, main h3', 'breakAfter'),
             monthBreakInside: values('.month-grid', 'breakInside'),
           };
