@@ -209,12 +209,20 @@ def compiled(catalog: Catalog) -> bytes:
     return buffer.getvalue()
 
 
-def load_translations(translations: Path, templates: Path, languages: tuple[str, ...],
-                      diag: Diagnostics) -> dict[str, NullTranslations]:
-    """gettext translations per language, read from the `.po` files (no `.mo` files needed)."""
+def compiled_catalogs(translations: Path, templates: Path, languages: tuple[str, ...],
+                      diag: Diagnostics) -> dict[str, bytes]:
+    """Each checked catalog as `.mo` bytes, read from the `.po` files (no `.mo` files needed):
+    plain bytes, so that a build can keep them for the next one (see `load_translations`)."""
+    return {lang: compiled(catalog)
+            for lang, (_path, catalog) in checked_catalogs(translations, templates, languages, diag).items()}
+
+
+def load_translations(compiled_by_lang: dict[str, bytes], languages: tuple[str, ...]) -> dict[str, NullTranslations]:
+    """gettext translations per language from `compiled_catalogs`; English (or a language
+    without a catalog) as the templates say it."""
     result: dict[str, NullTranslations] = {lang: NullTranslations() for lang in languages}
-    for lang, (_path, catalog) in checked_catalogs(translations, templates, languages, diag).items():
-        result[lang] = Translations(fp=io.BytesIO(compiled(catalog)), domain=DOMAIN)
+    for lang, mo in compiled_by_lang.items():
+        result[lang] = Translations(fp=io.BytesIO(mo), domain=DOMAIN)
     return result
 
 

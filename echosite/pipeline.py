@@ -85,10 +85,11 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
                                      cache.parsed)
         calendars = sessions.load_calendars(found.calendars, cfg, diag, cache.parsed)       # 3. sessions
         starts = sessions.unrecorded_moves(calendars, cache.session_starts(), diag)
-        translations = cache.parsed.reading(                                                # 4. UI strings
+        catalogs = cache.parsed.reading(                                                    # 4. UI strings
             ("translations", cache.parsed.folders_key(theme.templates, theme.translations),
              i18n.MAPPING.read_bytes(), cfg.languages), diag,
-            lambda d: i18n.load_translations(theme.translations, theme.templates, cfg.languages, d))
+            lambda d: i18n.compiled_catalogs(theme.translations, theme.templates, cfg.languages, d), lasting=True)
+        translations = i18n.load_translations(catalogs, cfg.languages)
         site_model = model.assemble(cfg, site, found, calendars, diag)                       # 5. model
         diag.raise_if_errors()
         rendered = render.render_site(site_model, theme=theme, translations=translations,    # 6. render
