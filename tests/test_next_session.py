@@ -138,6 +138,7 @@ def test_spanish_panel_uses_the_24_hour_clock_of_the_locale(seen):
     assert panel["reference"] == "hora de Bogotá: jueves, 2 de septiembre de 2021, 9:00–10:30"
     programme = page(seen, "programme-es", "between", "Asia/Yangon")["panel"]
     assert programme["title"] == "Última sesión alfa, tarde en Bogotá"  # not the postponed alpha-2
+    assert programme["programme"] is None  # the page's own programme goes without saying
     assert programme["yours"] == "jueves, 23 de septiembre de 2021, 6:30–7:30"
 
 
@@ -171,9 +172,11 @@ def test_list_items_gain_the_visitors_own_time(seen):
 @pytest.mark.parametrize("zone", ZONES)
 def test_a_past_session_shows_it_ended_instead_of_join(seen, zone):
     over = page(seen, "alpha-1", "between", zone)
-    assert over["join"] == 0 and over["sessionState"] == "This session has ended."
+    # Neither joining nor adding a session to a calendar is any use once it is over; while it is
+    # on, only joining is.
+    assert over["join"] == 0 and over["sessionState"] == "This session has ended." and over["calendarLinks"] == 0
     live = page(seen, "beta-2", "during", zone)
-    assert live["join"] == 1 and live["sessionState"] == "This session is on now."
+    assert live["join"] == 1 and live["sessionState"] == "This session is on now." and live["calendarLinks"] == 1
     ahead = page(seen, "alpha-3", "before", zone)
     # .ics, Google Calendar, Outlook for work or school accounts, Outlook.com
     assert ahead["join"] == 1 and ahead["sessionState"] is None and ahead["calendarLinks"] == 5

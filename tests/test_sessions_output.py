@@ -353,7 +353,7 @@ def test_session_page_city_tables_come_first_by_role_with_start_and_end(timeline
     order = [child.tag if child.tag != "div" else "prose" for child in article]
     assert order.index("section") < order.index("prose")  # the times before the long text
     tables = [t for t in article.iter("table") if "city-times" in _classes(t)]
-    assert [_text(t.find("caption")) for t in tables] == ["Participants' cities", "Experts' cities"]
+    assert [_text(t.find("caption")) for t in tables] == ["Participants’ cities", "Experts’ cities"]
     assert [_text(th) for th in tables[0].find("thead").iter("th")] == ["City", "Start", "End", "UTC offset"]
     rows = [[_text(cell) for cell in tr] for t in tables for tr in t.find("tbody")]
     assert rows == [["Cali", "7:00 PM", "8:00 PM", "UTC−5"],

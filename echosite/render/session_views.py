@@ -132,6 +132,8 @@ def next_panel(site: Site, sessions: tuple[Session, ...], lang: str, page_url: s
     for session in scheduled:
         url = site.session_url(lang, session.id)
         programme = site.version(session.programme, lang)
+        if programme is not None and programme.url == page_url:  # the page itself: no need to name it
+            programme = None
         data.append({
             "id": session.id,
             "title": session.title.get(lang, order),

@@ -154,9 +154,13 @@
     if (s === "upcoming") { return; }
     el.textContent = s === "now" ? el.dataset.now : el.dataset.ended;
     el.hidden = false;
-    if (s === "past") {  // the link to join is no use any more
-      var join = el.parentNode.querySelector(".actions .join");
-      if (join) { join.remove(); }
+    // Once it has begun, adding it to a calendar is no use; once it is over, joining neither.
+    var actions = el.parentNode.querySelector(".actions");
+    if (actions) {
+      actions.querySelectorAll("li").forEach(function (item) {
+        if (s === "past" || !item.classList.contains("join")) { item.remove(); }
+      });
+      if (!actions.children.length) { actions.remove(); }
     }
   });
   var tables = document.querySelectorAll(".city-times");
