@@ -23,7 +23,8 @@ import fcntl
 import hashlib
 import os
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -170,7 +171,7 @@ def _stamp(*folders: Path) -> tuple:
     return tuple(stamps)
 
 
-def write_output(files: dict[str, bytes], out: Path, cache: Path, kept: Iterable[str] = (),
+def write_output(files: Mapping[str, bytes], out: Path, cache: Path, kept: Iterable[str] = (),
                  state: OutputState | None = None) -> int:
     """Make `out` hold exactly `files` and the `kept` ones; return how many files changed.
 
@@ -252,7 +253,7 @@ def _cannot(out: Path, exc: OSError) -> str:
     return f"cannot write the output {out}: {exc.strerror or exc}{full}{where}; the previous output is unchanged"
 
 
-def _prepare(spare: Path, files: dict[str, bytes], kept: set[str], out: Path, live: _Tree,
+def _prepare(spare: Path, files: Mapping[str, bytes], kept: set[str], out: Path, live: _Tree,
              known: _Tree | None = None) -> tuple[int, _Tree]:
     """Bring `spare` to hold `files` and `kept`, linking those already in `out`; return how
     many changed, and what the spare then holds. `known`: what it holds now (else it is walked)."""
@@ -264,7 +265,7 @@ def _prepare(spare: Path, files: dict[str, bytes], kept: set[str], out: Path, li
     made: set[Path] = set()
     inodes: dict[str, int] = {}
     changed = 0
-    for rel, data in [*files.items(), *((rel, None) for rel in kept)]:
+    for rel, data in itertools.chain(files.items(), ((rel, None) for rel in kept)):  # one file's bytes at a time
         in_live = data is None or (rel in live.files and _same(out / rel, data))
         changed += not in_live
         # A file of the spare linked to the live one (the same inode) holds its bytes.

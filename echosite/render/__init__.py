@@ -21,7 +21,7 @@ from ..cache import BuildCache
 from ..errors import Diagnostics
 from ..model import Site
 from ..theme import Theme
-from .items import SITE_ITEM, item_key, render_items, site_items, structure_digest
+from .items import SITE_ITEM, PackedFiles, item_key, pack, render_items, site_items, structure_digest
 from .links import check_anchors, check_reachable
 from .renderer import SiteRenderer, TemplateCode
 
@@ -30,8 +30,8 @@ from .renderer import SiteRenderer, TemplateCode
 class RenderedSite:
     """Every output file, and how many items were rendered afresh (by kind) rather than replayed."""
 
-    #: Output files by path, with their bytes.
-    files: dict[str, bytes]
+    #: Output files by path, with their bytes (held packed, unpacked when read).
+    files: PackedFiles
     rendered: dict[str, int]
     #: Output files whose bytes are already in the output folder, as the last build left them.
     kept: frozenset[str] = frozenset()
@@ -58,10 +58,10 @@ def render_site(site: Site, *, theme: Theme, translations: dict[str, Any], diag:
     for result in results:
         renderer.remember_events(result.events)
     results += render_items([SITE_ITEM], renderer.render, key, cache)  # its calendars reuse the events
-    files: dict[str, bytes] = {}
+    packed: dict[str, bytes] = {}
     kept: set[str] = set()
     for result in results:
-        files.update(result.files)
+        packed.update(result.packed)
         kept.update(result.kept)
         for path, line, message in result.warnings:
             diag.warn(site.root / path, line, message)
@@ -72,7 +72,8 @@ def render_site(site: Site, *, theme: Theme, translations: dict[str, Any], diag:
         if digest and cache.previous.assets.get(path) == digest:
             kept.add(path)
         else:
-            files[path] = source.read_bytes()
+            packed.update(pack({path: source.read_bytes()}))
+    files = PackedFiles(dict(sorted(packed.items())))
 
     def page(path: str) -> bytes:
         return files[path] if path in files else cache.previous.read(path) if path in kept else b""
@@ -80,4 +81,4 @@ def render_site(site: Site, *, theme: Theme, translations: dict[str, Any], diag:
     check_anchors(links, page, site, renderer.reserved_ids, diag)
     check_reachable(site, links, diag)
     rendered = Counter(kind for (kind, _index, _lang), result in zip([*work, SITE_ITEM], results) if result.fresh)
-    return RenderedSite(dict(sorted(files.items())), dict(rendered), frozenset(kept))
+    return RenderedSite(files, dict(rendered), frozenset(kept))

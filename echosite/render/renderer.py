@@ -25,7 +25,7 @@ from ..text import parse_locale
 from ..theme import Theme
 from . import session_views, views
 from .ics import assemble_calendar, event_ics
-from .items import Item, ItemResult
+from .items import Item, ItemResult, pack
 from .links import LinkToPage, PageLinks, output_path
 from .markup import Rendered, Renderer, relative_url
 
@@ -119,7 +119,7 @@ class SiteRenderer:
             self._site_files(out)
         problems = {kind: [(p.path, p.line, p.message) for p in out.diag.problems if p.is_error == kind]
                     for kind in (False, True)}
-        return ItemResult(out.files, problems[False], out.anchors, out.events, errors=problems[True])
+        return ItemResult(pack(out.files), problems[False], out.anchors, out.events, errors=problems[True])
 
     def compile_templates(self) -> None:
         """Compile (or load) the templates of pages and sessions now, before workers are forked:
