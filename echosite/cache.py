@@ -171,13 +171,14 @@ class BuildCache:
     `items` rendered items (see `render/items.py`); `previous` is what the last build into
     `out` made, when the output is still as it left it, and `made` what this one makes.
     With `read` false (`--clean`) nothing cached is used; with `write` false (a check)
-    nothing is written and no record is kept.
+    nothing is written and no record is kept; with `skip` false, `last_build` never says that
+    a build has nothing to do (its record only tells what that build made).
     """
 
     def __init__(self, folder: Path, *, site: Path, theme: Theme, out: Path, options: tuple,
                  read: bool = True, write: bool = True, memo: ParseMemo | None = None,
-                 state: OutputState | None = None):
-        self.folder, self.out, self._read, self._write = folder, out, read, write
+                 state: OutputState | None = None, skip: bool = True):
+        self.folder, self.out, self._read, self._write, self._skip = folder, out, read, write, skip
         self._memo = memo
         #: What the output holds (see `write.OutputState`): as this process's last build left
         #: it (serve), or as `last_build` finds it; None for a check.
@@ -196,6 +197,8 @@ class BuildCache:
         #: What this build makes: item key -> (paths, warnings, anchors); output path -> source hash.
         self.made: dict[str, list] = {}
         self.made_assets: dict[str, str] = {}
+        #: Whether an item of this build was kept or replayed rather than rendered (see `save`).
+        self.reused = False
 
     def last_build(self) -> dict | None:
         """What the last build into `out` recorded, if it had these inputs and left `out` as it is now.
@@ -209,7 +212,7 @@ class BuildCache:
         own = (self.state is not None and self.state.record is not None and self._read
                and self.state.current(self.out, self.folder))
         record = self.state.record if own else _read_record(self.folder, self.out, self.state) if self._read else None
-        if record is not None and record.get("digest") == self._digest:
+        if record is not None and record.get("digest") == self._digest and self._skip:
             return record
         if record is not None:
             # What each item made, used only now: checked only now (unless this process made it).
@@ -239,8 +242,9 @@ class BuildCache:
         if not self._write:
             return
         _unwritable(self.parsed.save)
-        # Items kept from the last build did not ask for their Markdown: keep every entry then.
-        whole = not any(key in self.previous.items for key in self.made)
+        # Items kept from the last build or replayed from the item store did not ask for their
+        # Markdown or templates: keep every entry then (a later edit of them needs theirs).
+        whole = not self.reused
         self.markdown.save(prune=whole)
         self.templates.save(prune=whole)
         self.items.save()

@@ -55,16 +55,23 @@ class Diagnostics:
     strict: bool = False
     problems: list[Problem] = field(default_factory=list)
     _failed: set[str] = field(default_factory=set, repr=False)
+    #: Real paths of folders, looked up once per run: the root's, and each file's folder's.
+    _real: dict[Path, Path] = field(default_factory=dict, repr=False, compare=False)
 
     def relative(self, path: Path | str) -> str:
         """`path` as messages name it: relative to the site root."""
         path = Path(path)
         # The folder's real path, but not the file's: a link is named where it is, not where it leads.
-        where = path.parent.resolve() / path.name
+        where = self._resolved(path.parent) / path.name
         try:
-            return where.relative_to(self.root.resolve()).as_posix()
+            return where.relative_to(self._resolved(self.root)).as_posix()
         except ValueError:
             return path.as_posix()
+
+    def _resolved(self, folder: Path) -> Path:
+        if folder not in self._real:
+            self._real[folder] = folder.resolve()
+        return self._real[folder]
 
     def error(self, path: Path | str, line: int, message: str) -> None:
         """Record an error at `path:line`."""

@@ -47,7 +47,7 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
           drafts: bool = False, write_files: bool = True, clean: bool = False, jobs: int | None = None,
           progress: Callable[[int, int], None] | None = None, cache_dir: Path | None = None,
           waiting: Callable[[], None] | None = None, memo: ParseMemo | None = None,
-          state: write.OutputState | None = None) -> BuildResult:
+          state: write.OutputState | None = None, warm: bool = False) -> BuildResult:
     """Build the site at `site` into `out` (or only validate, when `write_files` is false).
 
     Raises SiteError with every problem found when the sources have errors;
@@ -59,7 +59,10 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
     builds again and again (serve) passes its own in-memory `memo`, so that unchanged
     files are not read again, and its own `state`, so that the output and spare
     folders are not walked again: it then owns them, and files edited by hand in
-    them between its builds are not noticed.
+    them between its builds are not noticed. With `warm`, a build whose output is up to
+    date is not skipped: it reads every source into `memo` and renders nothing (every
+    item is kept from the last build), so that the caller's next build re-reads only
+    what changed (serve's first build).
     """
     site = Path(site).resolve()
     out = (Path(out) if out is not None else site / "output").expanduser().resolve()
@@ -71,7 +74,7 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
     with write.output_claimed(out if write_files else None, cache_dir, waiting):
         started = time.perf_counter()
         cache = BuildCache(cache_dir, site=site, theme=theme, out=out, options=(base_url, drafts),
-                           read=not clean, write=write_files, memo=memo, state=state)
+                           read=not clean, write=write_files, memo=memo, state=state, skip=not warm)
         if (last := cache.last_build()) is not None:
             return _unchanged(last, diag, time.perf_counter() - started, out)
 

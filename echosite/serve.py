@@ -4,8 +4,9 @@
 files `build` writes (into a private folder, `<site>/.cache/serve-output` by default,
 never `output/`), and livereload's script is added to HTML responses on the way out,
 never to the files. Sources are polled (a full scan each time, so one poll sees a whole
-burst of edits) and a rebuild starts once they have been quiet for a moment; builds run
-in a worker thread so the server keeps answering. While the last build failed, every
+burst of edits) and a rebuild starts once they have been quiet for a moment (by the
+changed files' own change times: a save the poll finds late is not made to wait again);
+builds run in a worker thread so the server keeps answering. While the last build failed, every
 page request gets an error page listing each `path:line: message`; the next good save
 brings the site back. Requests that climb out of the output folder get 404.
 """
@@ -42,7 +43,7 @@ log = logging.getLogger("echosite.serve")
 SERVE_FOLDER = Path(".cache") / "serve-output"
 #: Shortest time between two scans of the sources; longer when a scan is slow (big sites).
 POLL_SECONDS = 0.1
-#: A burst of edits is over when two scans this far apart see the same files.
+#: A burst of edits is over when no watched file has changed for this long.
 QUIET_SECONDS = 0.05
 #: Never scan more often than this many times the duration of one scan.
 _SCAN_COST_FACTOR = 5
@@ -177,7 +178,10 @@ class Preview:
         started = time.perf_counter()
         # Rebuilds run in a thread: forking Markdown workers from a threaded process can
         # deadlock, and with the cache warm they have little to convert anyway.
-        options: dict[str, Any] = {"drafts": self.drafts} if first else {"drafts": self.drafts, "jobs": 1}
+        # The first build reads every source even when the output is up to date (`warm`): the
+        # first save then costs what any other does.
+        options: dict[str, Any] = ({"drafts": self.drafts, "warm": True} if first
+                                   else {"drafts": self.drafts, "jobs": 1})
         try:
             result = build(self.site, self.out, memo=self._memo, state=self._state, **options)
         except SiteError as exc:
@@ -266,33 +270,58 @@ class Preview:
             _scan_into(str(path), found)
         return found
 
-    def _look(self) -> bool:
-        """Scan once; remember what changed since the last scan; True when something did."""
+    def _look(self) -> float | None:
+        """Scan once; remember what changed since the last scan. None when nothing did, else
+        how long ago the latest of those changes was made (0 when a file was deleted)."""
         snapshot = self.scan()
         if snapshot == self._snapshot:
-            return False
+            return None
         old = self._snapshot
-        self._changed.update(p for p in old.keys() | snapshot.keys() if old.get(p) != snapshot.get(p))
+        changed = [p for p in old.keys() | snapshot.keys() if old.get(p) != snapshot.get(p)]
+        self._changed.update(changed)
         self._snapshot = snapshot
-        return True
+        return quiet_for(changed)
 
     def poll(self) -> None:
         """Look for edits, then wait for the burst to settle before rebuilding."""
-        started = time.perf_counter()
-        # Not while a build runs (it would slow it down): the first scan after it sees what changed meanwhile.
-        if not self._building and self._look() and not self._settling:
-            self._settling = True
-            ioloop.IOLoop.current().call_later(QUIET_SECONDS, self._settle)
-        cost = time.perf_counter() - started
-        self._interval = min(_MAX_POLL_SECONDS, max(POLL_SECONDS, _SCAN_COST_FACTOR * cost))
+        # Not while a build runs (it would slow it down): the first scan after it sees what changed
+        # meanwhile. Nor while a burst settles: `_settle` looks then.
+        if not self._building and not self._settling:
+            started = time.perf_counter()
+            quiet = self._look()
+            cost = time.perf_counter() - started
+            self._interval = min(_MAX_POLL_SECONDS, max(POLL_SECONDS, _SCAN_COST_FACTOR * cost))
+            if quiet is not None:
+                self._settling = True
+                self._settle_after(quiet)
         ioloop.IOLoop.current().call_later(self._interval, self.poll)
 
+    def _settle_after(self, quiet: float) -> None:
+        """Rebuild once the sources have been quiet for QUIET_SECONDS (they have been for `quiet`)."""
+        if quiet >= QUIET_SECONDS:
+            self._settling = False
+            self.start_build()
+        else:
+            ioloop.IOLoop.current().call_later(QUIET_SECONDS - quiet, self._settle)
+
     def _settle(self) -> None:
-        if self._look():
-            ioloop.IOLoop.current().call_later(QUIET_SECONDS, self._settle)
-            return
-        self._settling = False
-        self.start_build()
+        """QUIET_SECONDS after the latest change seen: rebuild, unless the burst went on."""
+        quiet = self._look()
+        self._settle_after(QUIET_SECONDS if quiet is None else quiet)
+
+
+def quiet_for(paths: list[str]) -> float:
+    """Seconds since the latest change of these files, by their change times (ctime: set by the
+    system on every write, rename or touch, unlike a modification time, which tools may set
+    in the past); 0 when one is gone, as nothing tells when it went."""
+    latest = 0
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return 0.0
+        latest = max(latest, st.st_ctime_ns, st.st_mtime_ns)
+    return max(0.0, (time.time_ns() - latest) / 1e9)
 
 
 def _scan_into(path: str, found: _Snapshot) -> None:

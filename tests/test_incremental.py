@@ -156,6 +156,41 @@ def test_first_build_renders_every_item_and_a_rebuild_elsewhere_replays_them(sit
     assert tree(tmp_path / "a") == tree(tmp_path / "b")
 
 
+def test_a_warm_build_of_an_up_to_date_output_reads_every_source_and_renders_nothing(site_copy, tmp_path):
+    """serve's first build: the output stays as it was, and the memo then holds every reading,
+    so that the next build reads again only the file an editor changed."""
+    out, memo, state = tmp_path / "out", ParseMemo(), OutputState()
+    build(site_copy, out)
+    before = tree(out)
+    warm = build(site_copy, out, memo=memo, state=state, warm=True)
+    assert not warm.up_to_date and warm.rendered == {} and warm.changed == 0
+    assert tree(out) == before
+    edit(site_copy / "content/about.en.md", "## History", "## Our history")
+    read = []
+    memo_reading = memo.reading
+    memo.reading = lambda key, diag, how, lasting=False: memo_reading(key, diag, lambda d: read.append(key) or how(d), lasting)
+    assert build(site_copy, out, memo=memo, state=state, jobs=1).rendered == {"page": 1}
+    assert [key[2] for key in read if key[0] == "page"] == ["about.en.md"]
+    build(site_copy, tmp_path / "clean", clean=True, cache_dir=tmp_path / "clean-cache")
+    assert tree(out) == tree(tmp_path / "clean")
+
+
+def test_a_build_that_replays_every_item_keeps_the_markdown_and_templates_it_did_not_ask_for(site_copy, tmp_path):
+    """serve's first build into its own folder replays every item from the item cache: the
+    converted Markdown and compiled templates stay cached for the edits that follow."""
+    import sqlite3
+
+    def keys(store: str) -> set[str]:
+        with sqlite3.connect(site_copy / CACHE_DIR / f"{store}.sqlite") as db:
+            return {key for (key,) in db.execute("SELECT key FROM entries")}
+
+    build(site_copy, tmp_path / "a", jobs=1)
+    stored = {store: keys(store) for store in ("markdown", "templates")}
+    assert all(stored.values())
+    assert build(site_copy, tmp_path / "b", jobs=1).rendered == {}
+    assert {store: keys(store) for store in ("markdown", "templates")} == stored
+
+
 def test_one_edit_renders_one_page(site_copy, tmp_path):
     out = tmp_path / "out"
     build(site_copy, out, jobs=1)

@@ -22,7 +22,7 @@ import pytest
 
 from conftest import REPO, edit
 from echosite.pipeline import build
-from echosite.serve import SERVE_FOLDER, climbs_out, error_page, is_loopback, is_page
+from echosite.serve import SERVE_FOLDER, climbs_out, error_page, is_loopback, is_page, quiet_for
 
 SECRET = "secret-marker-5b1e"  # in site_config.yaml: must never reach a response
 RELOAD_SCRIPT = b"/livereload.js"
@@ -330,6 +330,16 @@ def test_a_public_host_is_warned_about(tmp_path: Path) -> None:
 
 
 # -- helpers, directly ------------------------------------------------------------------
+
+
+def test_a_save_is_dated_by_its_change_time_even_when_its_modification_time_is_old(tmp_path: Path) -> None:
+    """A file copied with its times kept (cp -p, rsync -t) was still just saved: the burst it
+    may belong to is not over. A deleted file says nothing of when it went: not over either."""
+    page = tmp_path / "page.en.md"
+    page.write_text("Copied.\n")
+    os.utime(page, (time.time() - 3600,) * 2)
+    assert quiet_for([str(page)]) < 60
+    assert quiet_for([str(page), str(tmp_path / "gone.en.md")]) == 0
 
 
 def test_error_page_escapes_messages() -> None:

@@ -197,20 +197,22 @@ def render_items(items: list[Item], render: Callable[[Item], ItemResult], key: C
             results[item] = ItemResult({}, [tuple(w) for w in warnings], [tuple(a) for a in anchors],
                                        fresh=False, kept=paths)
             cache.items.keep(item_id)
-    stored = cache.items.keys() if len(results) < len(items) else set()
-    fresh = [item for item in items if item not in results and keys[item] not in stored]
     tick = _counter(len(items), progress)
     tick(len(results))
-    if jobs > 1 and len(fresh) >= PARALLEL_THRESHOLD:
-        if before_workers:
-            before_workers()
-        results.update(_in_workers(fresh, render, key, cache, jobs, tick))
+    if jobs > 1 and len(items) - len(results) >= PARALLEL_THRESHOLD:  # else no workers: no need to list the store
+        stored = cache.items.keys()
+        fresh = [item for item in items if item not in results and keys[item] not in stored]
+        if len(fresh) >= PARALLEL_THRESHOLD:
+            if before_workers:
+                before_workers()
+            results.update(_in_workers(fresh, render, key, cache, jobs, tick))
     for item in items:
         if item not in results:  # cached, or all of them when no workers were worth starting
             results[item] = _cached_or_rendered(item, render, key, cache)
             tick(1)
     for item, item_id in keys.items():
         result = results[item]
+        cache.reused |= not result.fresh
         cache.made[item_id] = [result.kept or sorted(result.packed), result.warnings, result.anchors]
     return [results[item] for item in items]
 
