@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib.metadata
 import os
 import re
@@ -16,6 +17,8 @@ from .write import OutputError, UnsafeOutput
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 PROG = "build.py"
+#: Allocations between two runs of the cycle collector, in the process a command runs in (see `run_from_script`).
+GC_ALLOCATIONS = 20_000
 
 _DESCRIPTION = """\
 Build a multilingual TeleECHO programme site: the Markdown pages in content/, the
@@ -308,6 +311,12 @@ def run_from_script(script: str) -> int:
             os.execv(venv_python, [str(venv_python), script, *sys.argv[1:]])
         print(missing_dependency(missing), file=sys.stderr)
         return EXIT_USAGE
+    # A build makes hundreds of thousands of objects that live until it ends (the site model,
+    # the cache's readings): at Python's default pace (every 700 allocations) the cycle
+    # collector walks them over 200 times in a one-edit rebuild of 2,000 pages, 35-50 ms of
+    # its 0.6 s. Every 20,000 allocations it costs about 10 ms, and what unreachable cycles
+    # hold meanwhile stays small.
+    gc.set_threshold(GC_ALLOCATIONS, *gc.get_threshold()[1:])
     return main()
 
 

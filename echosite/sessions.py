@@ -173,11 +173,15 @@ class Session:
 
     def missing(self, lang: str) -> tuple[str, ...]:
         """What the session lacks in `lang` ("title", "summary", "text"): its `lang` page borrows
-        those from another language (a fallback, like a page without its translation)."""
-        return tuple(key for key, lacks in (
-            ("title", not self.title.has(lang)),
-            ("summary", bool(self.summary.values) and not self.summary.has(lang)),
-            ("text", self.text_for(lang, ()) is None and any(t.body.strip() for t in self.texts))) if lacks)
+        those from another language (a fallback, like a page without its translation). Worked
+        out once per language: a session is immutable, and every page and the sitemap ask."""
+        known = self.__dict__.setdefault("_missing", {})
+        if lang not in known:
+            known[lang] = tuple(key for key, lacks in (
+                ("title", not self.title.has(lang)),
+                ("summary", bool(self.summary.values) and not self.summary.has(lang)),
+                ("text", self.text_for(lang, ()) is None and any(t.body.strip() for t in self.texts))) if lacks)
+        return known[lang]
 
 
 def load_calendar(path: Path, programme: str, config: Config, diag: Diagnostics,

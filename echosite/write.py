@@ -196,9 +196,11 @@ def write_output(files: Mapping[str, bytes], out: Path, cache: Path, kept: Itera
             state.forget()
     if not kept <= live.files.keys():
         raise ValueError(f"kept files missing from {out}: {sorted(kept - live.files.keys())[:3]}")
-    if live.files.keys() == set(files) | kept and all(_same(out / rel, data) for rel, data in files.items()):
-        return 0
     places = _places(out, cache)[0]
+    if live.files.keys() == set(files) | kept and all(_same(out / rel, data) for rel, data in files.items()):
+        if trusted and state.spare is None and places.keep and places.spare.is_dir():
+            state.spare = _Tree.of(places.spare)  # walked now (serve's first build), not at the next write
+        return 0
     try:
         if state is not None:
             state.stamp = ()  # until the folders are as it says again
