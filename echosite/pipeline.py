@@ -47,7 +47,8 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
           drafts: bool = False, write_files: bool = True, clean: bool = False, jobs: int | None = None,
           progress: Callable[[int, int], None] | None = None, cache_dir: Path | None = None,
           waiting: Callable[[], None] | None = None, memo: ParseMemo | None = None,
-          state: write.OutputState | None = None, warm: bool = False) -> BuildResult:
+          state: write.OutputState | None = None, warm: bool = False,
+          written: Callable[[str], None] | None = None) -> BuildResult:
     """Build the site at `site` into `out` (or only validate, when `write_files` is false).
 
     Raises SiteError with every problem found when the sources have errors;
@@ -62,7 +63,8 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
     them between its builds are not noticed. With `warm`, a build whose output is up to
     date is not skipped: it reads every source into `memo` and renders nothing (every
     item is kept from the last build), so that the caller's next build re-reads only
-    what changed (serve's first build).
+    what changed (serve's first build). `written(base_url)` is called once the output is
+    in place, before the cache is saved (serve reloads the browser then).
     """
     site = Path(site).resolve()
     out = (Path(out) if out is not None else site / "output").expanduser().resolve()
@@ -101,6 +103,8 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
         diag.raise_if_errors(final=True)
         changed = (write.write_output(rendered.files, out, cache_dir, rendered.kept, cache.state)  # 7. write
                    if write_files else 0)
+        if written is not None and write_files:
+            written(cfg.base_url)
 
         redirects = {f"{alias.lstrip('/')}index.html" for version in site_model.versions
                      for alias, _line in version.source.aliases}

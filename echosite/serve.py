@@ -20,6 +20,7 @@ import os
 import socket
 import time
 import traceback
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,6 +166,7 @@ class Preview:
         self._snapshot = self.scan()
         self._changed: set[str] = set()
         self._building = self._settling = False
+        self._shown = False  # the running build's output is in place and the browsers were told
         self._interval = POLL_SECONDS
         self._shown_warnings: set[str] = set()
         self._memo = ParseMemo()  # what the builds read, kept between them: a save re-reads one file
@@ -173,8 +175,9 @@ class Preview:
 
     # -- building ------------------------------------------------------------------
 
-    def build(self, first: bool = False) -> _Outcome:
-        """Run one build; editor errors and crashes become an error page, never an exception."""
+    def build(self, first: bool = False, written: Callable[[str], None] | None = None) -> _Outcome:
+        """Run one build; editor errors and crashes become an error page, never an exception.
+        `written(base_url)` hears when its output is in place (see `pipeline.build`)."""
         started = time.perf_counter()
         # Rebuilds run in a thread: forking Markdown workers from a threaded process can
         # deadlock, and with the cache warm they have little to convert anyway.
@@ -183,7 +186,7 @@ class Preview:
         options: dict[str, Any] = ({"drafts": self.drafts, "warm": True} if first
                                    else {"drafts": self.drafts, "jobs": 1})
         try:
-            result = build(self.site, self.out, memo=self._memo, state=self._state, **options)
+            result = build(self.site, self.out, memo=self._memo, state=self._state, written=written, **options)
         except SiteError as exc:
             lines = tuple(str(p) for p in exc.problems)
             return _Outcome(error_page(lines, f"The site has {exc.counts}",
@@ -226,11 +229,17 @@ class Preview:
         if self._building or not self._changed:
             return
         changed, self._changed = sorted(self._changed), set()
-        self._building = True
+        self._building, self._shown = True, False
         log.info("%d change(s): %s", len(changed), ", ".join(self._name(p) for p in changed[:3])
                  + (", …" if len(changed) > 3 else ""))
-        future = self._executor.submit(self.build)
-        ioloop.IOLoop.current().add_future(future, lambda f: self._built(f, changed))
+        loop = ioloop.IOLoop.current()  # `written` runs in the build's thread: it hands over to the server's
+        future = self._executor.submit(self.build, False, lambda url: loop.add_callback(self._show, url, changed))
+        loop.add_future(future, lambda f: self._built(f, changed))
+
+    def _show(self, base_url: str, changed: list[str]) -> None:
+        """The build's output is in place (its cache is still being saved): serve it and reload."""
+        self.failure, self.base_prefix, self._shown = None, urlsplit(base_url).path.strip("/"), True
+        _reload(changed, self.failure)
 
     def _built(self, future: Future, changed: list[str]) -> None:
         self._building = False
@@ -239,8 +248,8 @@ class Preview:
         except UnsafeOutput as exc:
             self.apply(_Outcome(error_page([str(exc)], "Cannot build here", "Restart with another output folder."),
                                 "", (str(exc),)))
-        only_css = self.failure is None and all(p.endswith(".css") for p in changed)
-        LiveReloadHandler.reload_waiters(changed[0] if only_css else "*")
+        if not (self._shown and self.failure is None):  # unless `_show` reloaded for this very output
+            _reload(changed, self.failure)
         if self._changed and not self._settling:
             self.start_build()  # edits saved while that build ran
 
@@ -308,6 +317,12 @@ class Preview:
         """QUIET_SECONDS after the latest change seen: rebuild, unless the burst went on."""
         quiet = self._look()
         self._settle_after(QUIET_SECONDS if quiet is None else quiet)
+
+
+def _reload(changed: list[str], failure: bytes | None) -> None:
+    """Tell the browsers to reload: only the style sheet when nothing else changed."""
+    only_css = failure is None and all(p.endswith(".css") for p in changed)
+    LiveReloadHandler.reload_waiters(changed[0] if only_css else "*")
 
 
 def quiet_for(paths: list[str]) -> float:

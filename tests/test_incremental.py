@@ -191,6 +191,24 @@ def test_a_build_that_replays_every_item_keeps_the_markdown_and_templates_it_did
     assert {store: keys(store) for store in ("markdown", "templates")} == stored
 
 
+def test_written_hears_of_the_output_once_in_place_before_the_cache_is_saved(site_copy, tmp_path):
+    """serve reloads the browser then: the output must be whole, and a failed build never says so."""
+    out, seen = tmp_path / "out", []
+
+    def written(base_url: str) -> None:
+        seen.append((base_url, tree(out), sorted(p.name for p in (site_copy / CACHE_DIR).glob("last-build-*"))))
+
+    build(site_copy, out)
+    edit(site_copy / "content/about.en.md", "## History", "## Our history")
+    result = build(site_copy, out, written=written)
+    assert [(url, files) for url, files, _records in seen] == [(result.base_url, tree(out))]
+    assert seen[0][2] == [] and list((site_copy / CACHE_DIR).glob("last-build-*"))  # the record came after
+    edit(site_copy / "content/about.en.md", "---\n", "---\ntitle: [unclosed\n")
+    with pytest.raises(SiteError):
+        build(site_copy, out, written=written)
+    assert len(seen) == 1
+
+
 def test_one_edit_renders_one_page(site_copy, tmp_path):
     out = tmp_path / "out"
     build(site_copy, out, jobs=1)
