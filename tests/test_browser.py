@@ -270,9 +270,14 @@ def _url_path(root: Path, page: Path) -> str:
     return rel.as_posix()
 
 
+def _is_redirect(page: Path) -> bool:
+    """A page of `aliases:` that sends the browser on at once: nothing to look at or measure there."""
+    return b'http-equiv="refresh"' in page.read_bytes()
+
+
 def _pages(lang_dir: Path) -> list[Path]:
-    """Pages under a language folder, shallowest first, then alphabetical."""
-    pages = (p for p in lang_dir.rglob("*.html") if p != lang_dir / "index.html")
+    """Pages under a language folder (redirects aside), shallowest first, then alphabetical."""
+    pages = (p for p in lang_dir.rglob("*.html") if p != lang_dir / "index.html" and not _is_redirect(p))
     return sorted(pages, key=lambda p: (len(p.relative_to(lang_dir).parts), p.as_posix()))
 
 
@@ -427,8 +432,9 @@ PHONE = 375
 
 
 def _every_page(root: Path) -> list[str]:
-    """Every page's URL path, the chooser and the 404 page included."""
-    return [_url_path(root, page) for page in _html_files([root])]
+    """Every page's URL path, the chooser and the 404 page included, redirects not (the Nu HTML
+    Checker reads those)."""
+    return [_url_path(root, page) for page in _html_files([root]) if not _is_redirect(page)]
 
 
 def _pages_with(root: Path, paths: list[str], marker: str) -> list[str]:

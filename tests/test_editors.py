@@ -91,6 +91,22 @@ def test_a_renamed_page_keeps_one_menu_entry_its_old_url_and_no_link_lands_on_a_
             'page (translation_key "about"); give one of them another translation_key') in err
 
 
+
+def test_a_moved_programme_page_keeps_its_calendar_feed_at_the_old_address(site_copy, tmp_path):
+    """Calendar apps that subscribed to the feed at its old URL keep receiving updates."""
+    edit(site_copy / "content/programmes/alpha/index.es.md", "slug: alfa\n", "slug: alfa\naliases: [/es/programmes/alpha/]\n")
+    out = tmp_path / "out"
+    assert main(["build", "--site", str(site_copy), "--out", str(out)]) == 0
+    feed = (out / "es/programmes/alfa/alpha.ics").read_bytes()
+    assert validate_ics(feed) == []
+    assert (out / "es/programmes/alpha/alpha.ics").read_bytes() == feed
+    events = icalendar.Calendar.from_ical(feed).walk("VEVENT")
+    assert sorted(str(e["UID"]).split("@")[0] for e in events) == ["alpha-1", "alpha-2"]
+    redirect = parse_html(out / "es/programmes/alpha/index.html")
+    assert [a.get("href") for a in redirect.iter("a")] == ["../alfa/"]
+    # Only the redirect page and the feed are there: no other file of the moved page.
+    assert sorted(p.name for p in (out / "es/programmes/alpha").iterdir()) == ["alpha.ics", "index.html"]
+
 def _event(out, lang="en", session="alpha-1"):
     data = (out / f"{lang}/sessions/{session}/{session}.ics").read_bytes()
     assert validate_ics(data) == []

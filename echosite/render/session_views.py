@@ -197,9 +197,21 @@ def _months(cards: list[dict[str, Any]], lang: str, programmes: list[dict[str, A
 
 
 def calendar_files(site: Site, lang: str) -> list[tuple[str, str, tuple[Session, ...]]]:
-    """The iCalendar files of `lang`: (site path, calendar name, sessions) of each programme and of the site."""
-    files = [(programme_ics_url(version), version.source.title, site.programme_sessions(version.key))
-             for version in site.versions if version.lang == lang and site.programme_sessions(version.key)]
+    """The iCalendar files of `lang`: (site path, calendar name, sessions) of each programme and of the site.
+
+    A programme page's calendar is also at each of its `aliases` (the same file name below the
+    old URL): apps that subscribed to it there keep receiving its updates after a move.
+    """
+    files = []
+    for version in site.versions:
+        sessions = site.programme_sessions(version.key)
+        if version.lang != lang or not sessions:
+            continue
+        url = programme_ics_url(version)
+        files.append((url, version.source.title, sessions))
+        if not version.is_fallback:
+            name = url.rsplit("/", 1)[1]
+            files += [(alias + name, version.source.title, sessions) for alias, _line in version.source.aliases]
     if site.sessions:
         files.append((f"/{lang}/{SITE_ICS}", site.config.title.get(lang, site.config.languages), site.sessions))
     return files
