@@ -101,11 +101,17 @@ def site_copy(tmp_path) -> Path:
     return site
 
 
+def copy_catalogs(site: Path) -> None:
+    """Give `site` its own copy of the repository's catalogs: the `.po` files as committed, without
+    the `.mo` files an `i18n compile` may have left beside them on a developer's machine."""
+    shutil.copytree(REPO / "translations", site / "translations", ignore=shutil.ignore_patterns("*.mo"))
+
+
 @pytest.fixture
 def themed_site(site_copy) -> Path:
     """A writable copy of the `basic` site with its own copy of the theme and catalogs, to edit them too."""
     shutil.copytree(REPO / "templates", site_copy / "templates")
-    shutil.copytree(REPO / "translations", site_copy / "translations")
+    copy_catalogs(site_copy)
     return site_copy
 
 

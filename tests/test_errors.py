@@ -1,14 +1,13 @@
 """Bad input: every editor mistake is reported as path:line: message, all in one run."""
 from __future__ import annotations
 
-import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
 import icalendar
 import pytest
 
-from conftest import REPO, edit, tree
+from conftest import REPO, copy_catalogs, edit, tree
 from echosite.cli import main
 
 
@@ -146,7 +145,7 @@ def test_no_traceback_on_editor_error(site_copy, capsys):
 
 
 def _own_catalog(site: Path, po: str) -> None:
-    shutil.copytree(REPO / "translations", site / "translations")
+    copy_catalogs(site)
     write(site, "translations/es/LC_MESSAGES/messages.po", po)
 
 
@@ -335,7 +334,7 @@ JOIN = next(number for number, line in enumerate((REPO / ES_PO).read_text(encodi
 
 def _break_catalog(site: Path, old: str, new: str) -> bytes:
     """Give the site its own copy of the catalogs with one change; return the broken catalog's bytes."""
-    shutil.copytree(REPO / "translations", site / "translations")
+    copy_catalogs(site)
     po = site / ES_PO
     text = po.read_text(encoding="utf-8")
     assert old in text
