@@ -69,6 +69,9 @@ class Config:
     sessions_slug: Text = Text.plain("sessions")
     #: URL of the site-wide calendar per language (/en/calendar/) when no page has `layout: calendar`.
     calendar_slug: Text = Text.plain("calendar")
+    #: Folders whose addresses changed, as (old site path, new site path, line): every page and
+    #: calendar file published below the new one is also reachable below the old one.
+    moved: tuple[tuple[str, str, int], ...] = ()
 
     @property
     def default_language(self) -> str:
@@ -145,6 +148,8 @@ def load_config(site: Path, diag: Diagnostics, base_url: str | None = None) -> C
         values["organizer"] = _organizer(data, path, languages, diag)
     if "calendar_id" in data:
         values["calendar_id"] = _calendar_id(data["calendar_id"], path, line("calendar_id"), diag)
+    if "moved" in data:
+        values["moved"] = _moved(data["moved"], path, line("moved"), diag)
     stand_ins = {"timezone": _UTC, "title": Text(()), "description": Text(()), "footer": Text(())}
     return Config(**{key: stand_ins[key] if value is None and key in stand_ins else value
                      for key, value in values.items()})
@@ -208,6 +213,30 @@ def _calendar_id(value: object, path: Path, line: int, diag: Diagnostics) -> str
     diag.error(path, line, f'calendar_id "{value}" must be text without spaces, such as example.org/teleecho; '
                            "once calendars are published, never change it")
     return ""
+
+
+#: A folder's site path: segments of letters, digits, '-', '_' and '.', between slashes.
+_FOLDER = re.compile(r"/(?:(?!\.\.?/)[A-Za-z0-9._-]+/)+")
+_MOVED_HINT = "write the old folder's site path, then the new one's, such as  /es/sessions/: /es/sesiones/"
+
+
+def _moved(value: object, path: Path, line: int, diag: Diagnostics) -> tuple[tuple[str, str, int], ...]:
+    """`moved:`, old folder -> new folder, each a site path with its language."""
+    if not isinstance(value, YamlMap):
+        diag.error(path, line, f"moved must map old folders to new ones, {_MOVED_HINT}")
+        return ()
+    found = []
+    for old, new in value.items():
+        at = value.line_of(old)
+        folders = [f"/{item.strip('/')}/" if isinstance(item, str) else "" for item in (old, new)]
+        if not all(_FOLDER.fullmatch(folder) for folder in folders):
+            diag.error(path, at, f'moved "{old}: {new}" is not a folder and the folder it moved to; {_MOVED_HINT}')
+        elif folders[0] == folders[1] or folders[1].startswith(folders[0]) or folders[0].startswith(folders[1]):
+            diag.error(path, at, f'moved "{old}: {new}": one folder is inside the other, so old and new addresses '
+                                 "would clash; name the folder that moved and the one it moved to")
+        else:
+            found.append((folders[0], folders[1], at))
+    return tuple(found)
 
 
 def _image(value: object, site: Path, path: Path, line: int, diag: Diagnostics) -> str | None:

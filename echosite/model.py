@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .sessions import Session
-from .config import Config
+from .config import CONFIG_NAME, Config
 from .content import Content, Page, Source, url_segments
 from .errors import Diagnostics
 
@@ -223,6 +223,31 @@ def _check_unique_urls(versions: list[Version], sessions: tuple[Session, ...], c
             if url.casefold() in taken:
                 diag.error(taken[url.casefold()][0], 1, f"the URL {url} is reserved for the site's calendar of "
                            "sessions; give this page layout: calendar to show the calendar there, or rename it")
+            taken.setdefault(url.casefold(), (diag.root / CONFIG_NAME, 0, url))
+    if config.moved:
+        calendars = [default_calendar_url(config, lang) for lang in config.languages
+                     if sessions and not any(v.source.layout == "calendar" for v in versions)]
+        _check_moved(taken, [v.url for v in versions] + [session_url(config, lang, s.id) for s in sessions
+                                                        for lang in config.languages] + calendars, config, diag)
+
+
+def _check_moved(taken: dict[str, tuple[Path, int, str]], published: list[str], config: Config,
+                 diag: Diagnostics) -> None:
+    """The old addresses `moved:` keeps working for `published` pages must not be where something
+    else is published."""
+    for old, new, line in config.moved:
+        for url in published:
+            if not url.startswith(new):
+                continue
+            was = old + url[len(new):]
+            if was.casefold() in taken:
+                source, at, other = taken[was.casefold()]
+                where = _rel(source, diag) + (f":{at}" if at else "")
+                diag.error(diag.root / CONFIG_NAME, line, f'moved "{old}": {was}, the old address of {url}, is the '
+                           f"address of {other} ({where}); a moved folder keeps old addresses working only while "
+                           "nothing else uses them: rename that page or remove this line")
+            else:
+                taken[was.casefold()] = (diag.root / CONFIG_NAME, line, was)
 
 
 def _rel(path: Path, diag: Diagnostics) -> str:

@@ -108,6 +108,8 @@ def build(site: Path, out: Path | None = None, *, base_url: str | None = None, s
 
         redirects = {f"{alias.lstrip('/')}index.html" for version in site_model.versions
                      for alias, _line in version.source.aliases}
+        redirects.update(path for path in rendered.paths for old, _new, _line in cfg.moved
+                         if path.startswith(old.lstrip("/")))
         result = BuildResult(diag.warnings, _pages(rendered.paths, cfg.languages, redirects), len(rendered.paths),
                              cfg.base_url, changed, rendered.rendered, seconds=time.perf_counter() - started,
                              out=out if write_files else None)

@@ -107,6 +107,45 @@ def test_a_moved_programme_page_keeps_its_calendar_feed_at_the_old_address(site_
     # Only the redirect page and the feed are there: no other file of the moved page.
     assert sorted(p.name for p in (out / "es/programmes/alpha").iterdir()) == ["alpha.ics", "index.html"]
 
+
+def test_a_moved_folder_keeps_its_old_addresses(site_copy, tmp_path, capsys):
+    """`moved:` in site_config.yaml: every page and calendar file below the new folder is also
+    reachable below the old one; nothing else that is published may be there."""
+    config = site_copy / "site_config.yaml"
+    config.write_text(config.read_text() + "sessions_slug: {es: sesiones}\nmoved:\n  /es/sessions/: /es/sesiones/\n")
+    out = tmp_path / "out"
+    assert main(["build", "--site", str(site_copy), "--out", str(out)]) == 0
+    assert "pages: en 8, es 8)" in capsys.readouterr().out  # redirect pages are no pages
+    for session in ("alpha-1", "alpha-2"):
+        redirect = parse_html(out / f"es/sessions/{session}/index.html")
+        metas = {m.get("name") or m.get("http-equiv"): m.get("content") for m in redirect.iter("meta")}
+        assert metas["robots"] == "noindex" and metas["refresh"] == f"0; url=../../sesiones/{session}/"
+        assert [l.get("href") for l in redirect.iter("link") if l.get("rel") == "canonical"] == \
+            [f"https://example.org/sub/path/es/sesiones/{session}/"]
+        feed = (out / f"es/sesiones/{session}/{session}.ics").read_bytes()
+        assert (out / f"es/sessions/{session}/{session}.ics").read_bytes() == feed and validate_ics(feed) == []
+    assert sorted(p.name for p in (out / "es/sessions").iterdir()) == ["alpha-1", "alpha-2"]
+    assert not (out / "en/sesiones").exists()
+    assert "/es/sessions/" not in (out / "sitemap.xml").read_text()
+
+    (site_copy / "content/sessions").mkdir()
+    (site_copy / "content/sessions/alpha-1.es.md").write_text("---\ntitle: Antigua\n---\nTexto.\n")
+    (site_copy / "content/sessions/alpha-1.en.md").write_text("---\ntitle: Old\n---\nText.\n")
+    config.write_text(config.read_text() + "  /es/a b/: /es/x/\n  /es/x/: /es/x/y/\n")
+    assert main(["check", "--site", str(site_copy)]) == 1
+    err = capsys.readouterr().err
+    lines = config.read_text().splitlines()
+    at = {key: lines.index(f"  {key}") + 1 for key in ("/es/sessions/: /es/sesiones/", "/es/a b/: /es/x/",
+                                                            "/es/x/: /es/x/y/")}
+    assert (f'site_config.yaml:{at["/es/sessions/: /es/sesiones/"]}: moved "/es/sessions/": /es/sessions/alpha-1/, the old '
+            "address of /es/sesiones/alpha-1/, is the address of /es/sessions/alpha-1/ (content/sessions/alpha-1.es.md:1); "
+            "a moved folder keeps old addresses working only while nothing else uses them: rename that page or remove "
+            "this line") in err
+    assert (f'site_config.yaml:{at["/es/a b/: /es/x/"]}: moved "/es/a b/: /es/x/" is not a folder and the folder it '
+            "moved to; write the old folder's site path, then the new one's, such as  /es/sessions/: /es/sesiones/") in err
+    assert (f'site_config.yaml:{at["/es/x/: /es/x/y/"]}: moved "/es/x/: /es/x/y/": one folder is inside the other, so '
+            "old and new addresses would clash; name the folder that moved and the one it moved to") in err
+
 def _event(out, lang="en", session="alpha-1"):
     data = (out / f"{lang}/sessions/{session}/{session}.ics").read_bytes()
     assert validate_ics(data) == []

@@ -53,6 +53,8 @@ EDITS = {
     "calendar page removed": lambda s: [(s / f"content/calendar.{lang}.md").unlink() for lang in ("en", "es")],
     "url segments": lambda s: edit(s / "site_config.yaml", "timezone: America/Bogota\n", "timezone: America/Bogota\n"
                                    "sessions_slug: {es: sesiones}\ncalendar_slug: {es: calendario}\n"),
+    "moved folder": lambda s: edit(s / "site_config.yaml", "calendar_slug: {es: calendario}\n",
+                                   "calendar_slug: {es: calendario}\nmoved: {/es/sessions/: /es/sesiones/}\n"),
 }
 
 

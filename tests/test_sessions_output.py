@@ -185,7 +185,7 @@ def test_feeds_read_alike_in_a_second_parser(built_default_site, default_session
     for path in sorted(built_default_site.rglob("*.ics")):
         lang = path.relative_to(built_default_site).parts[0]
         calendar = vobjectx.read_one(path.read_text(encoding="utf-8"))
-        is_feed = path.parent.parent.name != SESSIONS[lang]
+        is_feed = path.parent.parent.name not in (SESSIONS[lang], "sessions")  # /es/sessions/ is moved: copies
         assert ("refresh-interval" in calendar.contents) == is_feed, path
         assert ("x-published-ttl" in calendar.contents) == is_feed, path
         for event in calendar.vevent_list:

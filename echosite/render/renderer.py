@@ -150,10 +150,11 @@ class SiteRenderer:
         version = self.site.versions[index]
         to_html = self._to_html(version.lang, version.url, out)
         context = {**views.page_view(self.site, version, to_html), **session_views.page_calendar(self.site, version)}
-        out.emit(version.url, self._template(version.lang, context.pop("template"), **context))
+        self._publish(out, version.url, self._template(version.lang, context.pop("template"), **context),
+                      version.lang, version.source.title)
         if not version.is_fallback:
             for alias, _line in version.source.aliases:
-                out.emit(alias, self._template(version.lang, "alias.html", **views.alias_view(self.site, version, alias)))
+                out.emit(alias, self._redirect(version.lang, alias, version.source.title, version.url))
 
     def _default_calendar(self, lang: str, out: _Output) -> None:
         """The site-wide calendar's page where no page has `layout: calendar`."""
@@ -161,22 +162,25 @@ class SiteRenderer:
         page = views.default_calendar_view(self.site, lang, words.calendar_title.unescape(),
                                            words.calendar_description.unescape())
         context = {**page, **session_views.site_calendar(self.site, lang, page["page_url"])}
-        out.emit(context["page_url"], self._template(lang, context.pop("template"), **context))
+        self._publish(out, context["page_url"], self._template(lang, context.pop("template"), **context), lang,
+                      page["page"]["title"])
 
     def _session(self, session: Session, lang: str, out: _Output) -> None:
         """A session's page and its iCalendar file, in `lang`."""
         context = session_views.session_view(self.site, session, lang, self._to_html(lang, self.site.session_url(lang, session.id), out))
-        out.emit(context["page_url"], self._template(lang, "session.html", **context))
+        title = session.title.get(lang, self.config.languages)
+        self._publish(out, context["page_url"], self._template(lang, "session.html", **context), lang, title)
         event = self._event(session, lang)
         out.events[(session.id, lang)] = event
-        out.emit(session_views.ics_url(self.site, lang, session.id),
-                 assemble_calendar(session.title.get(lang, self.config.languages), [event]))
+        self._publish(out, session_views.ics_url(self.site, lang, session.id), assemble_calendar(title, [event]),
+                      lang, title)
 
     def _site_files(self, out: _Output) -> None:
         """The iCalendar files of programmes and of the site, the language chooser, 404, sitemap, robots.txt."""
         for lang in self.config.languages:
             for url, name, sessions in session_views.calendar_files(self.site, lang):
-                out.emit(url, assemble_calendar(name, [self._event(s, lang) for s in sessions], feed=True))
+                self._publish(out, url, assemble_calendar(name, [self._event(s, lang) for s in sessions], feed=True),
+                              lang, name)
         lang = self.config.default_language
         out.emit("/", self._template(lang, "chooser.html", **views.chooser_view(self.site)))
         sections = [Markup(self._template(code, "404-message.html", page_url="/404.html", rooted=True,
@@ -187,6 +191,20 @@ class SiteRenderer:
         out.emit("/robots.txt", views.robots_txt(self.config))
 
     # -- helpers -----------------------------------------------------------------------
+
+    def _publish(self, out: _Output, url: str, data: str | bytes, lang: str, title: str) -> None:
+        """Emit a page or calendar file at `url`, and below each old folder of `moved:` that `url`'s
+        folder replaced: a redirect page for a page, the same bytes for a calendar file (so that
+        apps subscribed at the old address keep receiving updates)."""
+        out.emit(url, data)
+        for old, new, _line in self.config.moved:
+            if url.startswith(new):
+                was = old + url[len(new):]
+                out.emit(was, self._redirect(lang, was, title, url) if url.endswith("/") else data)
+
+    def _redirect(self, lang: str, url: str, title: str, target: str) -> str:
+        """The page at an old address `url` that sends the browser on to `target`."""
+        return self._template(lang, "alias.html", **views.redirect_view(self.site, url, title, target))
 
     def _template(self, lang: str, template: str, **context: Any) -> str:
         context.setdefault("rooted", False)

@@ -107,10 +107,10 @@ def page_view(site: Site, version: Version, to_html: ToHtml) -> dict[str, Any]:
     }
 
 
-def alias_view(site: Site, version: Version, alias: str) -> dict[str, Any]:
-    """A redirect page at an old URL (`aliases:`) of a page: where it moved, for people and search engines."""
-    return {"page_url": alias, "title": version.source.title, "target": version.url,
-            "canonical": absolute(site.config, version.url)}
+def redirect_view(site: Site, url: str, title: str, target: str) -> dict[str, Any]:
+    """A redirect page at an old URL (`aliases:`, `moved:`) of a page: where it moved, for people and
+    search engines."""
+    return {"page_url": url, "title": title, "target": target, "canonical": absolute(site.config, target)}
 
 
 def _children(site: Site, version: Version) -> list[dict[str, Any]]:
