@@ -3,9 +3,11 @@
 `serve` is a thin wrapper around `pipeline.build`: the files served are exactly the
 files `build` writes (into a private folder, `<site>/.cache/serve-output` by default,
 never `output/`), and livereload's script is added to HTML responses on the way out,
-never to the files. Sources are polled (a full scan each time, so one poll sees a whole
-burst of edits) and a rebuild starts once they have been quiet for a moment (by the
-changed files' own change times: a save the poll finds late is not made to wait again);
+never to the files. Sources are scanned (a full scan each time, so one scan sees a whole
+burst of edits) as soon as the system reports a change below them (watchfiles: inotify,
+FSEvents…), and polled besides (where no such report comes, as on some network
+drives), and a rebuild starts once they have been quiet for a moment (by the changed
+files' own change times: a save the scan finds late is not made to wait again);
 builds run in a worker thread so the server keeps answering. While the last build failed, every
 page request gets an error page listing each `path:line: message`; the next good save
 brings the site back. Requests that climb out of the output folder get 404.
@@ -18,6 +20,7 @@ import ipaddress
 import logging
 import os
 import socket
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -166,6 +169,8 @@ class Preview:
         self._snapshot = self.scan()
         self._changed: set[str] = set()
         self._building = self._settling = False
+        self._missed = False  # a look was due while a build ran or a burst settled
+        self._stop = threading.Event()  # ends the thread that hears of changes
         self._shown = False  # the running build's output is in place and the browsers were told
         self._interval = POLL_SECONDS
         self._shown_warnings: set[str] = set()
@@ -252,8 +257,11 @@ class Preview:
             _reload(changed, self.failure)
         if self._changed and not self._settling:
             self.start_build()  # edits saved while that build ran
+        elif self._missed:
+            self.look()  # edits reported while it ran
 
     def close(self) -> None:
+        self._stop.set()
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     # -- watching ------------------------------------------------------------------
@@ -292,18 +300,33 @@ class Preview:
         return quiet_for(changed)
 
     def poll(self) -> None:
-        """Look for edits, then wait for the burst to settle before rebuilding."""
-        # Not while a build runs (it would slow it down): the first scan after it sees what changed
-        # meanwhile. Nor while a burst settles: `_settle` looks then.
-        if not self._building and not self._settling:
-            started = time.perf_counter()
-            quiet = self._look()
-            cost = time.perf_counter() - started
-            self._interval = min(_MAX_POLL_SECONDS, max(POLL_SECONDS, _SCAN_COST_FACTOR * cost))
-            if quiet is not None:
-                self._settling = True
-                self._settle_after(quiet)
+        """Look for edits every so often (see `look`)."""
+        self.look()
         ioloop.IOLoop.current().call_later(self._interval, self.poll)
+
+    def look(self) -> None:
+        """Look for edits (the poll's turn, or the system reported a change), then wait for the
+        burst to settle before rebuilding."""
+        # Not while a build runs (it would slow it down): the build looks once it is over.
+        # Nor while a burst settles: `_settle` looks then.
+        if self._building or self._settling:
+            self._missed = True
+            return
+        self._missed = False
+        started = time.perf_counter()
+        quiet = self._look()
+        cost = time.perf_counter() - started
+        self._interval = min(_MAX_POLL_SECONDS, max(POLL_SECONDS, _SCAN_COST_FACTOR * cost))
+        if quiet is not None:
+            self._settling = True
+            self._settle_after(quiet)
+
+    def listen(self) -> None:
+        """Look as soon as the system reports a change of a watched file (in a thread until `close`)."""
+        loop = ioloop.IOLoop.current()
+        paths = [path for path in self.watched() if path.exists()]
+        threading.Thread(target=hear_changes, args=(paths, lambda: loop.add_callback(self.look), self._stop),
+                         name="echosite-changes", daemon=True).start()
 
     def _settle_after(self, quiet: float) -> None:
         """Rebuild once the sources have been quiet for QUIET_SECONDS (they have been for `quiet`)."""
@@ -339,6 +362,22 @@ def quiet_for(paths: list[str]) -> float:
     return max(0.0, (time.time_ns() - latest) / 1e9)
 
 
+def hear_changes(paths: list[Path], heard: Callable[[], None], stop: threading.Event) -> None:
+    """Call `heard` after each burst of changes the system reports below `paths` (dot-files
+    aside: editors' swap files change as one types), until `stop` is set. When
+    the system cannot report them (such as too many folders for inotify), say so and return:
+    the poll still finds every edit, later."""
+    from watchfiles import watch  # serve only: the build commands never import it
+
+    try:
+        for _changes in watch(*paths, watch_filter=lambda _change, path: not os.path.basename(path).startswith("."),
+                              step=int(QUIET_SECONDS * 1000), stop_event=stop, raise_interrupt=False):
+            heard()
+    except (OSError, RuntimeError) as exc:
+        log.warning("warning: the system does not report changes here (%s); edits are found by "
+                    "polling, up to %.1f s later", exc, _MAX_POLL_SECONDS)
+
+
 def _scan_into(path: str, found: _Snapshot) -> None:
     try:
         with os.scandir(path) as entries:
@@ -370,6 +409,7 @@ class _PollingWatcher(Watcher):
             self._tasks[str(path)] = {"func": None, "delay": "forever", "ignore": None, "mtimes": {}}
 
     def start(self, callback: Any) -> bool:
+        self.preview.listen()
         ioloop.IOLoop.current().call_later(POLL_SECONDS, self.preview.poll)
         return True  # livereload then skips its own 800 ms polling
 

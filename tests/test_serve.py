@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ import pytest
 
 from conftest import REPO, edit
 from echosite.pipeline import build
-from echosite.serve import SERVE_FOLDER, climbs_out, error_page, is_loopback, is_page, quiet_for
+from echosite.serve import SERVE_FOLDER, climbs_out, error_page, hear_changes, is_loopback, is_page, quiet_for
 
 SECRET = "secret-marker-5b1e"  # in site_config.yaml: must never reach a response
 RELOAD_SCRIPT = b"/livereload.js"
@@ -340,6 +341,32 @@ def test_a_save_is_dated_by_its_change_time_even_when_its_modification_time_is_o
     os.utime(page, (time.time() - 3600,) * 2)
     assert quiet_for([str(page)]) < 60
     assert quiet_for([str(page), str(tmp_path / "gone.en.md")]) == 0
+
+
+def test_the_system_reports_saves_below_the_watched_folders_but_not_dot_files(tmp_path: Path) -> None:
+    """serve scans as soon as the system reports a save (its poll only catches what is not
+    reported); an editor's swap file is not reported, a text in a new folder is."""
+    content = tmp_path / "content"
+    content.mkdir()
+    heard, stop = threading.Event(), threading.Event()
+    listener = threading.Thread(target=hear_changes, args=([content], heard.set, stop), daemon=True)
+    listener.start()
+    try:
+        deadline = time.monotonic() + CHANGE_TIMEOUT
+        while not heard.wait(0.2):  # the system's watch starts with the thread: save until it is heard
+            assert time.monotonic() < deadline, "no save below content/ was reported"
+            (content / "about.en.md").write_text(f"Saved at {time.time()}.\n")
+        (content / "sessions").mkdir()
+        time.sleep(0.3)  # the folder's own report
+        heard.clear()
+        (content / ".about.en.md.swp").write_text("swap")
+        assert not heard.wait(0.5)
+        (content / "sessions" / "s1.en.md").write_text("A session text.\n")
+        assert heard.wait(CHANGE_TIMEOUT)
+    finally:
+        stop.set()
+        listener.join(CHANGE_TIMEOUT)
+    assert not listener.is_alive()
 
 
 def test_error_page_escapes_messages() -> None:
