@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -69,9 +70,15 @@ class Diagnostics:
             return path.as_posix()
 
     def _resolved(self, folder: Path) -> Path:
-        if folder not in self._real:
-            self._real[folder] = folder.resolve()
-        return self._real[folder]
+        """`folder.resolve()`, from its parent's real path (looked up once) and one look at the folder."""
+        real = self._real.get(folder)
+        if real is None:
+            if folder.parent == folder or ".." in folder.parts or os.path.islink(folder):
+                real = folder.resolve()
+            else:
+                real = self._resolved(folder.parent) / folder.name
+            self._real[folder] = real
+        return real
 
     def error(self, path: Path | str, line: int, message: str) -> None:
         """Record an error at `path:line`."""

@@ -9,6 +9,7 @@ import pytest
 
 from conftest import REPO, copy_catalogs, edit, tree
 from echosite.cli import main
+from echosite.errors import Diagnostics
 
 
 def run(site: Path, *args: str) -> int:
@@ -542,3 +543,26 @@ def test_a_menu_a_link_from_any_language_or_a_listing_reaches_a_page(site_copy, 
         write(site_copy, "content/guides/index.en.md", "---\ntitle: Guides\nlayout: section\nmenu: true\n---\n")
     assert run(site_copy) == 0
     assert not [line for line in errors_of(capsys) if "leads to this page" in line]
+
+
+def test_messages_name_a_file_by_its_folder_s_real_path_and_its_own_name(tmp_path):
+    """A folder's real path is worked out from its parent's (each looked up once per run): the
+    names are what resolving each folder on its own gives, through links, `..` and missing folders."""
+    root, elsewhere = tmp_path / "site", tmp_path / "elsewhere"
+    (root / "content" / "programmes").mkdir(parents=True)
+    (elsewhere / "sub").mkdir(parents=True)
+    (root / "content" / "linked").symlink_to(elsewhere)
+    (tmp_path / "alias").symlink_to(root)
+    (root / "content" / "a-link.en.md").symlink_to(elsewhere / "sub")
+    diag = Diagnostics(root=tmp_path / "alias")
+    paths = [root / "content" / "programmes" / "x.en.md", tmp_path / "alias" / "content" / "programmes" / "y.en.md",
+             root / "content" / "a-link.en.md", root / "content" / "linked" / "sub" / "z.en.md",
+             root / "content" / "missing" / "deeper" / "w.en.md", root / "gone" / ".." / "content" / "linked" / "v.md",
+             tmp_path / "alias" / "content" / ".." / "site_config.yaml", Path("/site_config.yaml")]
+    real_root = root.resolve()
+    expected = []
+    for path in paths:
+        where = path.parent.resolve() / path.name
+        expected.append(where.relative_to(real_root).as_posix() if where.is_relative_to(real_root) else path.as_posix())
+    assert [diag.relative(path) for path in paths] == expected
+    assert expected[:3] == ["content/programmes/x.en.md", "content/programmes/y.en.md", "content/a-link.en.md"]
