@@ -322,11 +322,15 @@ class Preview:
             self._settle_after(quiet)
 
     def listen(self) -> None:
-        """Look as soon as the system reports a change of a watched file (in a thread until `close`)."""
+        """Look as soon as the system reports a change of a watched file (in threads until `close`):
+        site_config.yaml through the site's folder (an editor that saves by renaming a new file
+        over it would end a watch of the file itself), the rest through its folders."""
         loop = ioloop.IOLoop.current()
-        paths = [path for path in self.watched() if path.exists()]
-        threading.Thread(target=hear_changes, args=(paths, lambda: loop.add_callback(self.look), self._stop),
-                         name="echosite-changes", daemon=True).start()
+        config, *folders = self.watched()
+        for paths, recursive in (([config.parent], False), ([p for p in folders if p.is_dir()], True)):
+            if paths:
+                threading.Thread(target=hear_changes, name="echosite-changes", daemon=True,
+                                 args=(paths, lambda: loop.add_callback(self.look), self._stop, recursive)).start()
 
     def _settle_after(self, quiet: float) -> None:
         """Rebuild once the sources have been quiet for QUIET_SECONDS (they have been for `quiet`)."""
@@ -362,16 +366,17 @@ def quiet_for(paths: list[str]) -> float:
     return max(0.0, (time.time_ns() - latest) / 1e9)
 
 
-def hear_changes(paths: list[Path], heard: Callable[[], None], stop: threading.Event) -> None:
-    """Call `heard` after each burst of changes the system reports below `paths` (dot-files
-    aside: editors' swap files change as one types), until `stop` is set. When
+def hear_changes(paths: list[Path], heard: Callable[[], None], stop: threading.Event, recursive: bool = True) -> None:
+    """Call `heard` after each burst of changes the system reports below `paths` (only in them
+    unless `recursive`; dot-files aside: editors' swap files change as one types), until `stop` is set. When
     the system cannot report them (such as too many folders for inotify), say so and return:
     the poll still finds every edit, later."""
     from watchfiles import watch  # serve only: the build commands never import it
 
     try:
         for _changes in watch(*paths, watch_filter=lambda _change, path: not os.path.basename(path).startswith("."),
-                              step=int(QUIET_SECONDS * 1000), stop_event=stop, raise_interrupt=False):
+                              step=int(QUIET_SECONDS * 1000), stop_event=stop, raise_interrupt=False,
+                              recursive=recursive):
             heard()
     except (OSError, RuntimeError) as exc:
         log.warning("warning: the system does not report changes here (%s); edits are found by "

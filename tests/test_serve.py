@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -343,19 +344,33 @@ def test_a_save_is_dated_by_its_change_time_even_when_its_modification_time_is_o
     assert quiet_for([str(page), str(tmp_path / "gone.en.md")]) == 0
 
 
+@contextmanager
+def hearing(paths: list[Path], recursive: bool, save: Callable[[], None]) -> Iterator[threading.Event]:
+    """`hear_changes` in a thread, its reports setting the event yielded, once `save` is heard
+    (repeated until it is: the system's watch starts with the thread); stopped after."""
+    heard, stop = threading.Event(), threading.Event()
+    listener = threading.Thread(target=hear_changes, args=(paths, heard.set, stop, recursive), daemon=True)
+    listener.start()
+    try:
+        deadline = time.monotonic() + CHANGE_TIMEOUT
+        while not heard.wait(0.2):
+            assert time.monotonic() < deadline, f"no save below {paths} was reported"
+            save()
+        time.sleep(0.3)  # the rest of that save's reports
+        heard.clear()
+        yield heard
+    finally:
+        stop.set()
+        listener.join(CHANGE_TIMEOUT)
+    assert not listener.is_alive()
+
+
 def test_the_system_reports_saves_below_the_watched_folders_but_not_dot_files(tmp_path: Path) -> None:
     """serve scans as soon as the system reports a save (its poll only catches what is not
     reported); an editor's swap file is not reported, a text in a new folder is."""
     content = tmp_path / "content"
     content.mkdir()
-    heard, stop = threading.Event(), threading.Event()
-    listener = threading.Thread(target=hear_changes, args=([content], heard.set, stop), daemon=True)
-    listener.start()
-    try:
-        deadline = time.monotonic() + CHANGE_TIMEOUT
-        while not heard.wait(0.2):  # the system's watch starts with the thread: save until it is heard
-            assert time.monotonic() < deadline, "no save below content/ was reported"
-            (content / "about.en.md").write_text(f"Saved at {time.time()}.\n")
+    with hearing([content], True, lambda: (content / "about.en.md").write_text(f"Saved at {time.time()}.\n")) as heard:
         (content / "sessions").mkdir()
         time.sleep(0.3)  # the folder's own report
         heard.clear()
@@ -363,10 +378,24 @@ def test_the_system_reports_saves_below_the_watched_folders_but_not_dot_files(tm
         assert not heard.wait(0.5)
         (content / "sessions" / "s1.en.md").write_text("A session text.\n")
         assert heard.wait(CHANGE_TIMEOUT)
-    finally:
-        stop.set()
-        listener.join(CHANGE_TIMEOUT)
-    assert not listener.is_alive()
+
+
+def test_a_file_renamed_over_the_site_config_is_heard_and_so_are_its_later_saves(tmp_path: Path) -> None:
+    """site_config.yaml is heard through the site's folder, not recursively (content/ has its
+    own watch): saved in place, replaced by renaming a new file over it, and saved in place again."""
+    site = tmp_path / "site"
+    (site / "content").mkdir(parents=True)
+    config = site / "site_config.yaml"
+    with hearing([site], False, lambda: config.write_text(f"# saved at {time.time()}\n")) as heard:
+        (site / "content" / "about.en.md").write_text("Below the site's folder.\n")
+        assert not heard.wait(0.5)
+        (site / "new-config.yaml").write_text("# renamed over\n")
+        os.replace(site / "new-config.yaml", config)
+        assert heard.wait(CHANGE_TIMEOUT)
+        time.sleep(0.3)
+        heard.clear()
+        config.write_text("# saved in place again\n")
+        assert heard.wait(CHANGE_TIMEOUT)
 
 
 def test_error_page_escapes_messages() -> None:
