@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, SITES
+from conftest import REPO
 from echosite import write
 from echosite.cli import main
 from echosite.pipeline import build
@@ -31,10 +31,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # fork() 
 
 
 @pytest.fixture
-def site(tmp_path) -> Path:
-    site = tmp_path / "site"
-    shutil.copytree(SITES / "basic", site)
-    return site
+def site(site_copy) -> Path:
+    return site_copy
 
 
 def edit(site: Path) -> None:
