@@ -195,7 +195,9 @@ def _check_unique_urls(versions: list[Version], sessions: tuple[Session, ...], c
                        diag: Diagnostics) -> None:
     # Compared without letter case: many hosts (and file systems) serve /en/About/ for /en/about/.
     taken: dict[str, tuple[Path, int, str]] = {}
+    published: list[str] = []  # the pages' own URLs, which `moved:` keeps at their old folders too
     for version in versions:
+        published.append(version.url)
         where = (version.source.path, 1, version.url)
         first = taken.setdefault(version.url.casefold(), where)
         if first[0] != version.source.path:
@@ -205,6 +207,7 @@ def _check_unique_urls(versions: list[Version], sessions: tuple[Session, ...], c
     for session in sessions:
         for lang in config.languages:
             url = session_url(config, lang, session.id)
+            published.append(url)
             first = taken.setdefault(url.casefold(), (session.source, session.line, url))
             if first[0] != session.source:
                 diag.error(first[0], 1, f"the URL {url} is reserved for session {session.id}; rename this page")
@@ -220,15 +223,12 @@ def _check_unique_urls(versions: list[Version], sessions: tuple[Session, ...], c
     if sessions and not any(v.source.layout == "calendar" for v in versions):
         for lang in config.languages:
             url = default_calendar_url(config, lang)
+            published.append(url)
             if url.casefold() in taken:
                 diag.error(taken[url.casefold()][0], 1, f"the URL {url} is reserved for the site's calendar of "
                            "sessions; give this page layout: calendar to show the calendar there, or rename it")
             taken.setdefault(url.casefold(), (diag.root / CONFIG_NAME, 0, url))
-    if config.moved:
-        calendars = [default_calendar_url(config, lang) for lang in config.languages
-                     if sessions and not any(v.source.layout == "calendar" for v in versions)]
-        _check_moved(taken, [v.url for v in versions] + [session_url(config, lang, s.id) for s in sessions
-                                                        for lang in config.languages] + calendars, config, diag)
+    _check_moved(taken, published, config, diag)
 
 
 def _check_moved(taken: dict[str, tuple[Path, int, str]], published: list[str], config: Config,
